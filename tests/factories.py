@@ -1,0 +1,160 @@
+"""One factory per model."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from vet import choices
+from vet.models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Membership,
+    Occupation,
+    OccupationField,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("pass-word-123")
+
+
+class LegalDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegalDocument
+
+    number = factory.Sequence(lambda n: f"{n + 100}/QĐ-UBND")
+    kind = choices.LegalDocumentKind.DECISION
+    issuer = "Ủy ban nhân dân tỉnh"
+    title_vi = factory.Sequence(lambda n: f"Quyết định số {n}")
+    issued_on = datetime.date(2021, 6, 1)
+    effective_from = datetime.date(2021, 6, 1)
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Province
+
+    code = factory.Sequence(lambda n: f"{(n % 900) + 100}")
+    name_vi = factory.Sequence(lambda n: f"Tỉnh Thử {n}")
+    name_en = factory.Sequence(lambda n: f"Test Province {n}")
+    region = choices.Region.MEKONG_DELTA
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+
+    level = choices.AuthorityLevel.PROVINCIAL
+    province = factory.SubFactory(ProvinceFactory)
+    name_vi = factory.LazyAttribute(lambda a: f"Sở Giáo dục và Đào tạo {a.province.name_vi}")
+    name_en = factory.LazyAttribute(lambda a: f"Department of Education and Training of {a.province.name_en}")
+    short_name = "DOET"
+    valid_from = datetime.date(2025, 3, 1)
+
+
+class OccupationFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OccupationField
+        django_get_or_create = ("code",)
+
+    code = "52"
+    name_vi = "Kỹ thuật"
+    name_en = "Engineering"
+
+
+class OccupationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Occupation
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"652{n:04d}")
+    name_vi = factory.Sequence(lambda n: f"Nghề thử {n}")
+    name_en = factory.Sequence(lambda n: f"Test occupation {n}")
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    code = factory.Sequence(lambda n: f"INST-{n:03d}")
+    name_vi = factory.Sequence(lambda n: f"Trường Cao đẳng Thử {n}")
+    name_en = factory.Sequence(lambda n: f"Test College {n}")
+    type = choices.InstitutionType.COLLEGE
+    ownership = choices.Ownership.PUBLIC
+    province = factory.SubFactory(ProvinceFactory)
+
+
+class ScopeEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScopeEntry
+
+    institution = factory.SubFactory(InstitutionFactory)
+    occupation = factory.SubFactory(OccupationFactory)
+    level = factory.LazyAttribute(lambda s: s.occupation.level)
+    annual_quota = 100
+
+
+class KeyOccupationDesignationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyOccupationDesignation
+
+    institution = factory.SubFactory(InstitutionFactory)
+    occupation = factory.SubFactory(OccupationFactory)
+    level = factory.LazyAttribute(lambda d: d.occupation.level)
+    tier = choices.Tier.NATIONAL
+    period_start = 2021
+    period_end = 2030
+    decision = factory.SubFactory(LegalDocumentFactory)
+
+    @factory.post_generation
+    def in_scope(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            ScopeEntry.objects.get_or_create(
+                institution=self.institution, occupation=self.occupation, level=self.level,
+                defaults={"annual_quota": 100},
+            )
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Teacher
+
+    institution = factory.SubFactory(InstitutionFactory)
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    degree = choices.Degree.BACHELOR
+    field_of_study = "Điện công nghiệp"
+    has_pedagogy_certificate = True
+    foreign_language_level = 3
+    industry_years = 2
+
+
+class EnterprisePartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterprisePartner
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Công ty TNHH Thử {n}")
+    sector = "Sản xuất"
+    agreement_type = choices.AgreementType.INTERNSHIP
+    since = datetime.date(2020, 1, 1)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = choices.Role.SCHOOL_STAFF

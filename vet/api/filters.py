@@ -1,0 +1,144 @@
+"""Filters of the registry API. Free text (`q`) ignores diacritics on every database."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vet import choices
+from vet.models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Occupation,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+from vet.text import fold
+
+
+def _text_condition(paths: list[str], value: str) -> Q:
+    condition = Q()
+    for token in fold(value).split():
+        token_q = Q()
+        for path in paths:
+            token_q |= Q(**{f"{path}__contains": token})
+        condition &= token_q
+    return condition
+
+
+class RegistryFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_text", label=_("Free text (diacritics optional)"))
+    modified_since = filters.IsoDateTimeFilter(
+        field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
+    )
+    text_paths: list[str] = ["search_text"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(_text_condition(self.text_paths, value)).distinct()
+
+
+class LegalDocumentFilter(RegistryFilterSet):
+    class Meta:
+        model = LegalDocument
+        fields = ["kind", "confirmed"]
+
+
+class ProvinceFilter(RegistryFilterSet):
+    current = filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label=_("Still in existence"))
+
+    class Meta:
+        model = Province
+        fields = ["region"]
+
+
+class AuthorityFilter(RegistryFilterSet):
+    province = filters.CharFilter(field_name="province__code", label=_("Province code"))
+    current = filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label=_("Still in existence"))
+
+    class Meta:
+        model = Authority
+        fields = ["level"]
+
+
+class OccupationFilter(RegistryFilterSet):
+    level = filters.ChoiceFilter(
+        choices=[(lv.value, lv.label) for lv in choices.DESIGNATION_LEVELS], method="filter_level",
+        label=_("Level (from the first digit of the code)"),
+    )
+    field = filters.CharFilter(field_name="field__code", label=_("Field code (digits 2–3)"))
+
+    class Meta:
+        model = Occupation
+        fields = ["stem"]
+
+    def filter_level(self, queryset, name, value):
+        digit = {v: k for k, v in choices.CODE_DIGIT_LEVEL.items()}[value]
+        return queryset.filter(code__startswith=digit)
+
+
+class InstitutionFilter(RegistryFilterSet):
+    province = filters.CharFilter(field_name="province__code", label=_("Province code"))
+    tier = filters.ChoiceFilter(choices=choices.Tier.choices, method="filter_tier",
+                                label=_("Has a key occupation at this tier"))
+    occupation = filters.CharFilter(method="filter_occupation", label=_("Occupation code in scope"))
+    level = filters.ChoiceFilter(choices=choices.Level.choices, method="filter_level",
+                                 label=_("Level in scope"))
+
+    class Meta:
+        model = Institution
+        fields = ["type", "ownership"]
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(pk__in=KeyOccupationDesignation.objects.filter(tier=value).values("institution"))
+
+    def filter_occupation(self, queryset, name, value):
+        return queryset.filter(pk__in=ScopeEntry.objects.filter(occupation__code=value).values("institution"))
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(pk__in=ScopeEntry.objects.filter(level=value).values("institution"))
+
+
+class InstitutionOwnedFilter(RegistryFilterSet):
+    institution = filters.CharFilter(field_name="institution__code", label=_("Institution code"))
+    province = filters.CharFilter(field_name="institution__province__code", label=_("Province code"))
+
+
+class ScopeEntryFilter(InstitutionOwnedFilter):
+    occupation = filters.CharFilter(field_name="occupation__code", label=_("Occupation code"))
+    text_paths = ["occupation__search_text", "institution__search_text"]
+
+    class Meta:
+        model = ScopeEntry
+        fields = ["level"]
+
+
+class DesignationFilter(InstitutionOwnedFilter):
+    occupation = filters.CharFilter(field_name="occupation__code", label=_("Occupation code"))
+    type = filters.ChoiceFilter(field_name="institution__type", choices=choices.InstitutionType.choices,
+                                label=_("Institution type"))
+    ownership = filters.ChoiceFilter(field_name="institution__ownership", choices=choices.Ownership.choices,
+                                     label=_("Ownership"))
+    year = filters.NumberFilter(method="filter_year", label=_("Designation in force in this year"))
+    text_paths = ["occupation__search_text", "institution__search_text"]
+
+    class Meta:
+        model = KeyOccupationDesignation
+        fields = ["tier", "level"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+
+class TeacherFilter(InstitutionOwnedFilter):
+    class Meta:
+        model = Teacher
+        fields = ["degree", "has_pedagogy_certificate", "is_active"]
+
+
+class PartnerFilter(InstitutionOwnedFilter):
+    class Meta:
+        model = EnterprisePartner
+        fields = ["agreement_type"]

@@ -1,0 +1,136 @@
+"""Serializers of the registry API. Relations are written and read by their natural keys
+(province code, institution code, occupation code, document number), never by database id."""
+
+from rest_framework import serializers
+
+from vet.models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Occupation,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+
+READ_ONLY = ("id", "created_at", "modified_at")
+
+
+def _slug(model, field, **kwargs):
+    return serializers.SlugRelatedField(slug_field=field, queryset=model.objects.all(), **kwargs)
+
+
+class LegalDocumentSerializer(serializers.ModelSerializer):
+    replaced_by = _slug(LegalDocument, "number", required=False, allow_null=True)
+
+    class Meta:
+        model = LegalDocument
+        fields = ("id", "number", "kind", "issuer", "title_vi", "title_en", "issued_on", "effective_from",
+                  "effective_to", "replaced_by", "url", "confirmed", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    successor = _slug(Province, "code", required=False, allow_null=True)
+    merger_document = _slug(LegalDocument, "number", required=False, allow_null=True)
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Province
+        fields = ("id", "code", "name_vi", "name_en", "region", "valid_from", "valid_to", "successor",
+                  "merger_document", "is_current", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    province = _slug(Province, "code", required=False, allow_null=True)
+    successor = serializers.PrimaryKeyRelatedField(queryset=Authority.objects.all(), required=False,
+                                                   allow_null=True)
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Authority
+        fields = ("id", "level", "name_vi", "name_en", "short_name", "province", "valid_from", "valid_to",
+                  "successor", "is_current", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class OccupationSerializer(serializers.ModelSerializer):
+    field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    catalogue_document = _slug(LegalDocument, "number", required=False, allow_null=True)
+    level = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Occupation
+        fields = ("id", "code", "stem", "level", "field", "name_vi", "name_en", "catalogue_document",
+                  "created_at", "modified_at")
+        read_only_fields = (*READ_ONLY, "stem")
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    province = _slug(Province, "code")
+    province_name = serializers.CharField(source="province.name_vi", read_only=True)
+    managing_authority = serializers.PrimaryKeyRelatedField(queryset=Authority.objects.all(), required=False,
+                                                            allow_null=True)
+    managing_authority_name = serializers.CharField(source="managing_authority.name_vi", read_only=True,
+                                                    default=None)
+    registration_document = _slug(LegalDocument, "number", required=False, allow_null=True)
+
+    class Meta:
+        model = Institution
+        fields = ("id", "code", "name_vi", "name_en", "short_name", "type", "ownership", "province",
+                  "province_name", "managing_authority", "managing_authority_name", "address", "phone",
+                  "email", "website", "registration_document", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class ScopeEntrySerializer(serializers.ModelSerializer):
+    institution = _slug(Institution, "code")
+    occupation = _slug(Occupation, "code")
+    occupation_name = serializers.CharField(source="occupation.name_vi", read_only=True)
+    registration_document = _slug(LegalDocument, "number", required=False, allow_null=True)
+
+    class Meta:
+        model = ScopeEntry
+        fields = ("id", "institution", "occupation", "occupation_name", "level", "annual_quota",
+                  "registration_document", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class KeyOccupationDesignationSerializer(serializers.ModelSerializer):
+    institution = _slug(Institution, "code")
+    institution_name = serializers.CharField(source="institution.name_vi", read_only=True)
+    province = serializers.CharField(source="institution.province.code", read_only=True)
+    occupation = _slug(Occupation, "code")
+    occupation_name = serializers.CharField(source="occupation.name_vi", read_only=True)
+    decision = _slug(LegalDocument, "number")
+
+    class Meta:
+        model = KeyOccupationDesignation
+        fields = ("id", "institution", "institution_name", "province", "occupation", "occupation_name", "level",
+                  "tier", "period_start", "period_end", "decision", "note", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+        validators: list = []  # uniqueness is checked by the service, with a message naming the fields
+
+
+class TeacherSerializer(serializers.ModelSerializer):
+    institution = _slug(Institution, "code")
+
+    class Meta:
+        model = Teacher
+        fields = ("id", "institution", "full_name", "degree", "field_of_study", "has_pedagogy_certificate",
+                  "foreign_language_level", "it_standard", "national_skill_level", "industry_years",
+                  "is_active", "created_at", "modified_at")
+        read_only_fields = READ_ONLY
+
+
+class EnterprisePartnerSerializer(serializers.ModelSerializer):
+    institution = _slug(Institution, "code")
+
+    class Meta:
+        model = EnterprisePartner
+        fields = ("id", "institution", "name", "sector", "agreement_type", "since", "until", "contact",
+                  "created_at", "modified_at")
+        read_only_fields = READ_ONLY

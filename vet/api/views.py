@@ -1,0 +1,84 @@
+"""Registry API views: reads are scoped by vet.permissions, writes go through vet.services."""
+
+from django.db import models
+from rest_framework import viewsets
+
+from vet import permissions, selectors, services
+
+from . import filters, serializers
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    """Base: list/retrieve what the user may see; create/update/delete through the services."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    select = staticmethod(lambda: None)
+
+    def get_queryset(self):
+        return permissions.scope_queryset(self.request.user, self.select(), permissions.VIEW)
+
+    def perform_create(self, serializer):
+        instance = serializer.Meta.model(**_plain(serializer.validated_data))
+        serializer.instance = services.save_registry_object(user=self.request.user, instance=instance)
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for name, value in _plain(serializer.validated_data).items():
+            setattr(instance, name, value)
+        serializer.instance = services.save_registry_object(user=self.request.user, instance=instance)
+
+    def perform_destroy(self, instance):
+        services.delete_registry_object(user=self.request.user, instance=instance)
+
+
+def _plain(data: dict) -> dict:
+    return {k: v for k, v in data.items() if not isinstance(v, list | models.Manager)}
+
+
+def _viewset(name, model_select, serializer, filterset, ordering, lookup="pk", default_order=None, doc=""):
+    attrs = {
+        "select": staticmethod(model_select),
+        "queryset": model_select(),
+        "serializer_class": serializer,
+        "filterset_class": filterset,
+        "ordering_fields": ordering,
+        "ordering": default_order or ordering[:1],
+        "lookup_field": lookup,
+        "__doc__": doc,
+    }
+    return type(name, (RegistryViewSet,), attrs)
+
+
+LegalDocumentViewSet = _viewset(
+    "LegalDocumentViewSet", selectors.list_legal_documents, serializers.LegalDocumentSerializer,
+    filters.LegalDocumentFilter, ["number", "issued_on", "effective_from", "modified_at"], lookup="pk",
+    default_order=["-issued_on"], doc="Laws, decrees, decisions and circulars the registry rests on.")
+ProvinceViewSet = _viewset(
+    "ProvinceViewSet", selectors.list_provinces, serializers.ProvinceSerializer, filters.ProvinceFilter,
+    ["name_vi", "code", "modified_at"], lookup="code",
+    doc="Provinces, with validity dates and the successor of merged provinces.")
+AuthorityViewSet = _viewset(
+    "AuthorityViewSet", selectors.list_authorities, serializers.AuthoritySerializer, filters.AuthorityFilter,
+    ["name_vi", "level", "modified_at"], doc="National and provincial VET authorities, with successors.")
+OccupationViewSet = _viewset(
+    "OccupationViewSet", selectors.list_occupations, serializers.OccupationSerializer, filters.OccupationFilter,
+    ["code", "name_vi", "modified_at"], lookup="code", doc="The level-IV occupation catalogue.")
+InstitutionViewSet = _viewset(
+    "InstitutionViewSet", selectors.list_institutions, serializers.InstitutionSerializer,
+    filters.InstitutionFilter, ["name_vi", "code", "type", "modified_at"], lookup="code",
+    doc="Colleges, intermediate schools, VET centres and other organisations with VET activity.")
+ScopeEntryViewSet = _viewset(
+    "ScopeEntryViewSet", selectors.list_scope_entries, serializers.ScopeEntrySerializer,
+    filters.ScopeEntryFilter, ["occupation__code", "level", "annual_quota", "modified_at"],
+    doc="Registered scope: occupation × level × annual quota of each institution.")
+KeyOccupationViewSet = _viewset(
+    "KeyOccupationViewSet", selectors.list_designations, serializers.KeyOccupationDesignationSerializer,
+    filters.DesignationFilter, ["occupation__code", "tier", "period_start", "modified_at"],
+    doc="Key-occupation designations: institution × occupation × level × tier × period × decision.")
+TeacherViewSet = _viewset(
+    "TeacherViewSet", selectors.list_teachers, serializers.TeacherSerializer, filters.TeacherFilter,
+    ["full_name", "industry_years", "modified_at"],
+    doc="Teachers of an institution (visible to its staff and its provincial authority).")
+PartnerViewSet = _viewset(
+    "PartnerViewSet", selectors.list_partners, serializers.EnterprisePartnerSerializer, filters.PartnerFilter,
+    ["name", "since", "modified_at"], doc="Enterprise partners of an institution.")

@@ -1,0 +1,94 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalDocumentKind(models.TextChoices):
+    LAW = "law", _("Law")
+    RESOLUTION = "resolution", _("Resolution")
+    DECREE = "decree", _("Decree")
+    DECISION = "decision", _("Decision")
+    CIRCULAR = "circular", _("Circular")
+    REGISTRATION = "registration", _("VET activity registration certificate")
+    OTHER = "other", _("Other")
+
+
+class Region(models.TextChoices):
+    """Socio-economic regions used in national statistics."""
+
+    NORTHERN_MIDLANDS = "northern_midlands", _("Northern midlands and mountains")
+    RED_RIVER_DELTA = "red_river_delta", _("Red River Delta")
+    NORTH_CENTRAL = "north_central", _("North Central and Central Coast")
+    CENTRAL_HIGHLANDS = "central_highlands", _("Central Highlands")
+    SOUTH_EAST = "south_east", _("South East")
+    MEKONG_DELTA = "mekong_delta", _("Mekong Delta")
+
+
+class AuthorityLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+
+
+class InstitutionType(models.TextChoices):
+    COLLEGE = "college", _("College")
+    INTERMEDIATE = "intermediate", _("Intermediate school")
+    VET_CENTRE = "vet_centre", _("VET centre")
+    OTHER = "other", _("Other organisation with VET activity")
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+    FOREIGN_INVESTED = "foreign_invested", _("Foreign-invested")
+    STATE_ENTERPRISE = "state_enterprise", _("State enterprise")
+
+
+class Level(models.TextChoices):
+    """Training levels of the Vietnamese Qualifications Framework (Decision 1982/QĐ-TTg)."""
+
+    ELEMENTARY_1 = "elementary_1", _("Elementary I")
+    ELEMENTARY_2 = "elementary_2", _("Elementary II")
+    ELEMENTARY_3 = "elementary_3", _("Elementary III")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    COLLEGE = "college", _("College")
+
+
+# First digit of a 7-digit occupation code -> level (DOMAIN.md §3).
+CODE_DIGIT_LEVEL = {"5": Level.INTERMEDIATE, "6": Level.COLLEGE}
+DESIGNATION_LEVELS = (Level.INTERMEDIATE, Level.COLLEGE)
+
+
+class Tier(models.TextChoices):
+    NATIONAL = "national", _("National")
+    ASEAN = "asean", _("ASEAN")
+    INTERNATIONAL = "international", _("International")
+
+
+class Degree(models.TextChoices):
+    NONE = "none", _("No degree")
+    VOCATIONAL = "vocational", _("Vocational certificate")
+    INTERMEDIATE = "intermediate", _("Intermediate diploma")
+    COLLEGE = "college", _("College diploma")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTOR = "doctor", _("Doctor")
+
+
+class ITStandard(models.TextChoices):
+    NONE = "none", _("None")
+    BASIC = "basic", _("Basic IT skills")
+    ADVANCED = "advanced", _("Advanced IT skills")
+
+
+class AgreementType(models.TextChoices):
+    COOPERATION = "cooperation", _("Cooperation agreement")
+    INTERNSHIP = "internship", _("Internship placement")
+    RECRUITMENT = "recruitment", _("Graduate recruitment")
+    TRAINING_ORDER = "training_order", _("Enterprise-ordered training")
+    CO_DELIVERY = "co_delivery", _("Joint delivery of training")
+    EQUIPMENT = "equipment", _("Equipment sponsorship")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    OFFICER = "officer", _("Provincial authority officer")
+    SCHOOL_STAFF = "school_staff", _("School staff")

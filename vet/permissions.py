@@ -1,0 +1,246 @@
+"""The one place that decides who may do what to registry data.
+
+Both the REST API (`vet.api.permissions`) and the Wagtail admin (`vet.admin_views`) ask this module.
+
+Roles (see `vet.choices.Role`):
+- system administrator: everything;
+- provincial authority officer: reads everything of the institutions in its province(s) (its authority's
+  province and the provinces merged into it), manages their registration, scope and key-occupation
+  designations, and adds legal documents (the decisions it records);
+- school staff: reads public data and its own institution's teachers and partners, edits its own institution's
+  profile (not the facts set by the authority), its teachers and partners;
+- public (anonymous): reads published registry data only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+
+from . import choices
+from .models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Membership,
+    Occupation,
+    OccupationField,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+WRITE_ACTIONS = (ADD, CHANGE, DELETE)
+
+# Fields of an institution that only the provincial authority or an administrator may change.
+AUTHORITY_CONTROLLED_INSTITUTION_FIELDS = (
+    "code",
+    "type",
+    "ownership",
+    "province",
+    "managing_authority",
+    "registration_document",
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user is: computed once per request from the user's memberships."""
+
+    authenticated: bool = False
+    is_admin: bool = False
+    province_ids: frozenset[int] = field(default_factory=frozenset)
+    institution_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.province_ids)
+
+    @property
+    def is_school_staff(self) -> bool:
+        return bool(self.institution_ids)
+
+
+ANONYMOUS = Roles()
+
+
+def _jurisdiction(province_ids: set[int]) -> set[int]:
+    """A province's jurisdiction includes every province merged into it, transitively."""
+    result = set(province_ids)
+    frontier = set(province_ids)
+    while frontier:
+        frontier = set(Province.objects.filter(successor_id__in=frontier).values_list("pk", flat=True)) - result
+        result |= frontier
+    return result
+
+
+class SystemActor:
+    """Management commands and loaders: trusted like an administrator, recorded as nobody in the history."""
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+    _vet_roles = Roles(authenticated=True, is_admin=True)
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
+def get_roles(user) -> Roles:
+    """Roles of `user`, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_vet_roles", None)
+    if cached is not None:
+        return cached
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    today = datetime.date.today()
+    is_admin = user.is_superuser
+    province_ids: set[int] = set()
+    institution_ids: set[int] = set()
+    for m in Membership.objects.filter(user=user).select_related("authority"):
+        if m.role == choices.Role.ADMIN:
+            is_admin = True
+        elif m.role == choices.Role.OFFICER and m.authority.is_valid_on(today) and m.authority.province_id:
+            province_ids.add(m.authority.province_id)
+        elif m.role == choices.Role.SCHOOL_STAFF:
+            institution_ids.add(m.institution_id)
+    roles = Roles(
+        authenticated=True,
+        is_admin=is_admin,
+        province_ids=frozenset(_jurisdiction(province_ids)),
+        institution_ids=frozenset(institution_ids),
+    )
+    user._vet_roles = roles
+    return roles
+
+
+# Models everyone (including the public) may read in full.
+PUBLIC_MODELS = (LegalDocument, Province, Authority, OccupationField, Occupation, Institution, ScopeEntry,
+                 KeyOccupationDesignation)
+# Models that belong to one institution, and the path from them to it.
+INSTITUTION_PATH = {
+    Institution: "pk",
+    ScopeEntry: "institution_id",
+    KeyOccupationDesignation: "institution_id",
+    Teacher: "institution_id",
+    EnterprisePartner: "institution_id",
+}
+PROVINCE_PATH = {
+    Institution: "province_id",
+    ScopeEntry: "institution__province_id",
+    KeyOccupationDesignation: "institution__province_id",
+    Teacher: "institution__province_id",
+    EnterprisePartner: "institution__province_id",
+}
+# What each role may do with each institution-owned model (beyond public reads).
+OFFICER_ACTIONS = {
+    Institution: {VIEW, ADD, CHANGE},
+    ScopeEntry: {VIEW, ADD, CHANGE, DELETE},
+    KeyOccupationDesignation: {VIEW, ADD, CHANGE, DELETE},
+    Teacher: {VIEW},
+    EnterprisePartner: {VIEW},
+}
+STAFF_ACTIONS = {
+    Institution: {VIEW, CHANGE},
+    ScopeEntry: {VIEW},
+    KeyOccupationDesignation: {VIEW},
+    Teacher: {VIEW, ADD, CHANGE, DELETE},
+    EnterprisePartner: {VIEW, ADD, CHANGE, DELETE},
+}
+
+
+def _model(obj_or_model) -> type[Model]:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return model._meta.concrete_model
+
+
+def has_permission(user, action: str, model: type[Model]) -> bool:
+    """May `user` perform `action` on some rows of `model`? (Model level: menus, list pages, create forms.)"""
+    model = _model(model)
+    roles = get_roles(user)
+    if roles.is_admin:
+        return True
+    if action == VIEW and model in PUBLIC_MODELS:
+        return True
+    if roles.is_officer:
+        if action in OFFICER_ACTIONS.get(model, ()):
+            return True
+        if model is LegalDocument and action == ADD:
+            return True
+    if roles.is_school_staff and action in STAFF_ACTIONS.get(model, ()):
+        return True
+    return False
+
+
+def has_object_permission(user, action: str, obj: Model) -> bool:
+    """May `user` perform `action` on this row (for ADD: the row about to be created)?"""
+    model = _model(obj)
+    roles = get_roles(user)
+    if roles.is_admin:
+        return True
+    if action == VIEW and model in PUBLIC_MODELS:
+        return True
+    if model not in INSTITUTION_PATH:
+        return has_permission(user, action, model)
+    institution_id = obj.pk if model is Institution else obj.institution_id
+    if roles.is_officer and action in OFFICER_ACTIONS[model]:
+        province_id = obj.province_id if model is Institution else _institution_province(institution_id)
+        if province_id in roles.province_ids:
+            return True
+    if roles.is_school_staff and action in STAFF_ACTIONS[model] and institution_id in roles.institution_ids:
+        return True
+    return False
+
+
+def _institution_province(institution_id: int | None) -> int | None:
+    if institution_id is None:
+        return None
+    return Institution.objects.filter(pk=institution_id).values_list("province_id", flat=True).first()
+
+
+def scope_queryset(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
+    """Rows of `queryset` that `user` may perform `action` on."""
+    model = _model(queryset.model)
+    roles = get_roles(user)
+    if roles.is_admin:
+        return queryset
+    if action == VIEW and model in PUBLIC_MODELS:
+        return queryset
+    if model not in INSTITUTION_PATH:
+        return queryset if has_permission(user, action, model) else queryset.none()
+    condition = Q(pk__in=[])
+    if roles.is_officer and action in OFFICER_ACTIONS[model]:
+        condition |= Q(**{f"{PROVINCE_PATH[model]}__in": roles.province_ids})
+    if roles.is_school_staff and action in STAFF_ACTIONS[model]:
+        condition |= Q(**{f"{INSTITUTION_PATH[model]}__in": roles.institution_ids})
+    return queryset.filter(condition)
+
+
+def institutions_for(user, action: str) -> QuerySet:
+    """Institutions to which `user` may attach rows it creates or edits (for choosers and checks)."""
+    return scope_queryset(user, Institution.objects.all(), CHANGE if action == CHANGE else action)
+
+
+def provinces_for(user) -> QuerySet:
+    """Provinces in which `user` may register institutions."""
+    roles = get_roles(user)
+    if roles.is_admin:
+        return Province.objects.all()
+    return Province.objects.filter(pk__in=roles.province_ids)
+
+
+def can_change_institution_field(user, field_name: str) -> bool:
+    """School staff may not change the facts the authority registers (code, type, province, …)."""
+    roles = get_roles(user)
+    if roles.is_admin or roles.is_officer:
+        return True
+    return field_name not in AUTHORITY_CONTROLLED_INSTITUTION_FIELDS

@@ -1,0 +1,77 @@
+"""Reads of the registry, with their joins already set."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from . import choices
+from .models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Occupation,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+
+
+def list_institutions() -> QuerySet[Institution]:
+    """Institutions with province and managing authority joined."""
+    return Institution.objects.select_related("province", "managing_authority", "registration_document")
+
+
+def list_provinces() -> QuerySet[Province]:
+    """Provinces with their successor joined."""
+    return Province.objects.select_related("successor", "merger_document")
+
+
+def list_authorities() -> QuerySet[Authority]:
+    """Authorities with province and successor joined."""
+    return Authority.objects.select_related("province", "successor")
+
+
+def list_occupations() -> QuerySet[Occupation]:
+    """Catalogue entries with field and catalogue document joined."""
+    return Occupation.objects.select_related("field", "catalogue_document")
+
+
+def list_designations() -> QuerySet[KeyOccupationDesignation]:
+    """Key-occupation designations with institution, occupation and decision joined."""
+    return KeyOccupationDesignation.objects.select_related(
+        "institution", "institution__province", "occupation", "decision"
+    )
+
+
+def list_scope_entries() -> QuerySet[ScopeEntry]:
+    """Scope entries with institution, occupation and registration joined."""
+    return ScopeEntry.objects.select_related("institution", "occupation", "registration_document")
+
+
+def list_teachers() -> QuerySet[Teacher]:
+    """Teachers with their institution joined."""
+    return Teacher.objects.select_related("institution")
+
+
+def list_partners() -> QuerySet[EnterprisePartner]:
+    """Enterprise partners with their institution joined."""
+    return EnterprisePartner.objects.select_related("institution")
+
+
+def get_registry_summary() -> dict[str, object]:
+    """Counts for the home page: institutions by type and designations by tier."""
+    by_type = dict(Institution.objects.values_list("type").annotate(n=Count("pk")))
+    by_tier = dict(KeyOccupationDesignation.objects.values_list("tier").annotate(n=Count("pk")))
+    return {
+        "institutions": [(label, by_type.get(value, 0)) for value, label in choices.InstitutionType.choices],
+        "tiers": [(label, by_tier.get(value, 0)) for value, label in choices.Tier.choices],
+        "occupations": Occupation.objects.count(),
+        "provinces": Province.objects.filter(Q(valid_to__isnull=True)).count(),
+    }
+
+
+def list_legal_documents() -> QuerySet[LegalDocument]:
+    """Legal documents with the document that replaced each joined."""
+    return LegalDocument.objects.select_related("replaced_by")
