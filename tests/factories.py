@@ -110,6 +110,7 @@ class ScopeEntryFactory(factory.django.DjangoModelFactory):
 class KeyOccupationDesignationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = KeyOccupationDesignation
+        skip_postgeneration_save = True
 
     institution = factory.SubFactory(InstitutionFactory)
     occupation = factory.SubFactory(OccupationFactory)

@@ -12,3 +12,4 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 VETTRACK_DEMO = env.bool("VETTRACK_DEMO", default=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+WHITENOISE_AUTOREFRESH = True  # serve from the apps' static folders without collectstatic

@@ -58,7 +58,7 @@ class AuthoritySerializer(serializers.ModelSerializer):
 
 
 class OccupationSerializer(serializers.ModelSerializer):
-    field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    field = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     catalogue_document = _slug(LegalDocument, "number", required=False, allow_null=True)
     level = serializers.CharField(read_only=True)
 
@@ -75,7 +75,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
     managing_authority = serializers.PrimaryKeyRelatedField(queryset=Authority.objects.all(), required=False,
                                                             allow_null=True)
     managing_authority_name = serializers.CharField(source="managing_authority.name_vi", read_only=True,
-                                                    default=None)
+                                                    default=None, allow_null=True)
     registration_document = _slug(LegalDocument, "number", required=False, allow_null=True)
 
     class Meta:

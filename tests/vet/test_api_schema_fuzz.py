@@ -1,0 +1,44 @@
+"""Property-based run of the whole API against its own OpenAPI schema (schemathesis):
+no request, however odd, gets a 5xx, and every response matches the schema."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from tests import factories
+
+
+@pytest.fixture
+def api_schema(world):
+    factories.KeyOccupationDesignationFactory(institution=world.school_a)
+    factories.TeacherFactory(institution=world.school_a)
+    factories.EnterprisePartnerFactory(institution=world.school_a)
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # The coverage phase multiplies the cases about tenfold; random generation keeps CI within minutes.
+    loaded.config.phases.coverage.enabled = False
+    return loaded
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          phases=[Phase.explicit, Phase.generate])
+def test_api_conforms_to_schema_anonymous(case):
+    case.call_and_validate(checks=CHECKS)
+
+
+@pytest.mark.django_db
+@schema.include(method=["POST", "PUT", "PATCH", "DELETE"]).parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          phases=[Phase.explicit, Phase.generate])
+def test_api_conforms_to_schema_as_admin(case, world):
+    token, _ = Token.objects.get_or_create(user=world.admin)
+    case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
