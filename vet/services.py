@@ -109,6 +109,8 @@ def save_registry_object(*, user, instance: Model) -> Model:
         require_permission(user, permissions.CHANGE, old)
         require_permission(user, permissions.CHANGE, instance)
         changed = _changed_fields(old, instance)
+        if not changed:
+            return instance  # nothing to write: no history entry for a no-op save
     rule = _RULES.get(model)
     if rule:
         rule(user, old, instance, changed)

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from vet.importers import ImportRejected, parse_occupations
@@ -37,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"File not found: {file}") from None
         except ImportRejected as exc:
             raise CommandError(f"{file} rejected, nothing was written:\n{exc}") from None
+        except PermissionDenied as exc:
+            raise CommandError(f"{file} rejected, nothing was written: {exc}") from None
         except ValidationError as exc:
             raise CommandError(f"{file} rejected, nothing was written:\n" + "\n".join(
                 f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items())) from None

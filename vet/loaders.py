@@ -1,0 +1,182 @@
+"""Load the versioned data files under `vet/data/` (legal documents, occupation fields, the occupation catalogue).
+
+Every write goes through `vet.services` as the system actor. Rows are matched on their natural key (number,
+code, …) and a row that already holds the file's values is not saved again, so reloading a file adds neither
+rows nor history entries. `vet.demo` builds the demo registry on the same helpers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import transaction
+from django.db.models import Model
+
+from . import services
+from .importers import parse_occupations
+from .models import LegalDocument, Occupation, OccupationField
+from .permissions import SYSTEM
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CATALOGUE_DOCUMENT = "26/2020/TT-BLĐTBXH"  # the level-IV occupation catalogue (number unconfirmed, see the CSV)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")
+
+
+@dataclass
+class LoadSummary:
+    """Created / updated / unchanged counts per kind of row, in the order the kinds were first loaded."""
+
+    counts: dict[str, Counter] = field(default_factory=dict)
+
+    def add(self, label: str, outcome: str, n: int = 1) -> None:
+        self.counts.setdefault(label, Counter())[outcome] += n
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        width = max((len(label) for label in self.counts), default=0)
+        return [
+            f"{label:<{width}}  {c[CREATED]:>4} created  {c[UPDATED]:>4} updated  {c[UNCHANGED]:>4} unchanged"
+            for label, c in self.counts.items()
+        ]
+
+
+# ------------------------------------------------------------------------------------------- file reading
+
+
+def read_csv(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV file as dicts of stripped strings."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(handle)]
+
+
+def parse_date(value: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def parse_bool(value: str) -> bool:
+    if value.lower() in ("true", "yes", "1"):
+        return True
+    if value.lower() in ("false", "no", "0", ""):
+        return False
+    raise ValueError(f"Not a boolean: {value!r}")
+
+
+def in_dependency_order(rows: Iterable[R], key: Callable[[R], str], ref: Callable[[R], str]) -> list[R]:
+    """Order `rows` so that a row comes after the row its `ref` names (a successor, a replacing document)."""
+    pending = list(rows)
+    known = {key(r) for r in pending}
+    done: set[str] = set()
+    ordered: list[R] = []
+    while pending:
+        ready = [r for r in pending if not ref(r) or ref(r) in done or ref(r) not in known]
+        if not ready:
+            raise ValueError("Circular references between: " + ", ".join(key(r) for r in pending))
+        for r in ready:
+            ordered.append(r)
+            done.add(key(r))
+        pending = [r for r in pending if key(r) not in done]
+    return ordered
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+def upsert(
+    model: type[M],
+    *,
+    lookup: dict,
+    values: dict,
+    summary: LoadSummary | None = None,
+    label: str | None = None,
+    user=SYSTEM,
+) -> M:
+    """Create or update the row found by `lookup` through `services.save_registry_object`; skip unchanged rows."""
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        outcome = CREATED
+    else:
+        outcome = UNCHANGED
+        for name, value in values.items():
+            attname = model._meta.get_field(name).attname
+            current = getattr(instance, attname)
+            wanted = value.pk if isinstance(value, Model) else value
+            if current != wanted:
+                setattr(instance, name, value)
+                outcome = UPDATED
+    if outcome != UNCHANGED:
+        services.save_registry_object(user=user, instance=instance)
+    if summary is not None:
+        summary.add(label or str(model._meta.verbose_name_plural), outcome)
+    return instance
+
+
+def load_legal_documents(path: str | Path, summary: LoadSummary) -> dict[str, LegalDocument]:
+    """Legal documents from a CSV file (the `note` column documents the row and is not stored)."""
+    rows = in_dependency_order(read_csv(path), key=lambda r: r["number"], ref=lambda r: r["replaced_by"])
+    documents: dict[str, LegalDocument] = {}
+    for row in rows:
+        replaced_by = None
+        if row["replaced_by"]:
+            replaced_by = documents.get(row["replaced_by"]) or LegalDocument.objects.get(number=row["replaced_by"])
+        documents[row["number"]] = upsert(
+            LegalDocument,
+            lookup={"number": row["number"]},
+            values={
+                "kind": row["kind"],
+                "issuer": row["issuer"],
+                "title_vi": row["title_vi"],
+                "title_en": row["title_en"],
+                "issued_on": parse_date(row["issued_on"]),
+                "effective_from": parse_date(row["effective_from"]),
+                "effective_to": parse_date(row["effective_to"]),
+                "replaced_by": replaced_by,
+                "url": row["url"],
+                "confirmed": parse_bool(row["confirmed"]),
+            },
+            summary=summary,
+        )
+    return documents
+
+
+def load_occupation_fields(path: str | Path, summary: LoadSummary) -> None:
+    """Occupation fields (digits 2–3 of a code) from a CSV file."""
+    for row in read_csv(path):
+        upsert(
+            OccupationField,
+            lookup={"code": row["code"]},
+            values={"name_vi": row["name_vi"], "name_en": row["name_en"], "confirmed": parse_bool(row["confirmed"])},
+            summary=summary,
+        )
+
+
+def load_occupations(path: str | Path, summary: LoadSummary, catalogue_document: LegalDocument | None) -> None:
+    """The occupation catalogue, through the same importer as `manage.py import_occupations`."""
+    result = services.import_occupations(
+        user=SYSTEM, rows=parse_occupations(path), catalogue_document=catalogue_document
+    )
+    label = str(Occupation._meta.verbose_name_plural)
+    summary.add(label, CREATED, result.created)
+    summary.add(label, UPDATED, result.updated)
+    summary.add(label, UNCHANGED, result.unchanged)
+
+
+@transaction.atomic
+def load_reference_data(summary: LoadSummary | None = None, data_dir: Path = DATA_DIR) -> LoadSummary:
+    """Legal documents, occupation fields and the occupation catalogue from `vet/data/`, all or nothing."""
+    summary = summary if summary is not None else LoadSummary()
+    documents = load_legal_documents(data_dir / "legal_documents.csv", summary)
+    load_occupation_fields(data_dir / "occupation_fields.csv", summary)
+    load_occupations(data_dir / "occupations.csv", summary, documents.get(CATALOGUE_DOCUMENT))
+    return summary
