@@ -225,9 +225,9 @@ def scope_queryset(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
     return queryset.filter(condition)
 
 
-def institutions_for(user, action: str) -> QuerySet:
-    """Institutions to which `user` may attach rows it creates or edits (for choosers and checks)."""
-    return scope_queryset(user, Institution.objects.all(), CHANGE if action == CHANGE else action)
+def institutions_for(user) -> QuerySet:
+    """Institutions whose rows `user` may edit: an officer's province(s), a staff member's own school."""
+    return scope_queryset(user, Institution.objects.all(), CHANGE)
 
 
 def provinces_for(user) -> QuerySet:

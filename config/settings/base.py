@@ -217,3 +217,4 @@ LOGGING = {
 
 # Demo mode shows a banner on every page and enables the demo loaders.
 VETTRACK_DEMO = env.bool("VETTRACK_DEMO", default=False)
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no external avatar service: pages work offline on a LAN

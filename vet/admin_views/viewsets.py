@@ -1,0 +1,138 @@
+"""The base snippet viewset of a registry model, with its scoped choosers and bulk deletion."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.shortcuts import redirect
+from django.utils.functional import classproperty
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
+from wagtail.admin.panels import ObjectList, extract_panel_definitions_from_model_class
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn
+from wagtail.log_actions import log
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.models import get_snippet_models
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views import snippets as snippet_views
+
+from .. import permissions, services
+from ..permissions import VIEW
+from .forms import FoldedSearchFilterForm, RegistryAdminForm
+from .history import RegistryHistoryView
+from .policy import forbidden_as_403
+from .views import (
+    RegistryCreateView,
+    RegistryDeleteView,
+    RegistryEditView,
+    RegistryIndexView,
+    RegistryInspectView,
+    RegistryUsageView,
+)
+
+
+class ScopedChooserMixin:
+    """Chooser modals list only rows the user may view, searchable like the index."""
+
+    def get_object_list(self):
+        return permissions.scope_queryset(self.request.user, super().get_object_list(), VIEW)
+
+    def get_filter_form_class(self):
+        fields = self.model_class.snippet_viewset.search_fields
+        return type("FilterForm", (FoldedSearchFilterForm,), {"search_fields": fields})
+
+
+class RegistryChooseView(ScopedChooserMixin, snippet_chooser.ChooseView):
+    pass
+
+
+class RegistryChooseResultsView(ScopedChooserMixin, snippet_chooser.ChooseResultsView):
+    pass
+
+
+class RegistryChosenView(snippet_chooser.SnippetChosenView):
+    def get_object(self, pk):
+        return permissions.scope_queryset(self.request.user, self.model_class.objects.all(), VIEW).get(pk=pk)
+
+
+class RegistryChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return permissions.scope_queryset(self.request.user, self.model_class.objects.filter(pk__in=pks), VIEW)
+
+
+class RegistryChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = RegistryChooseView
+    choose_results_view_class = RegistryChooseResultsView
+    chosen_view_class = RegistryChosenView
+    chosen_multiple_view_class = RegistryChosenMultipleView
+
+
+class RegistryDeleteBulkAction(DeleteBulkAction):
+    """Bulk deletion of registry rows, one service call each, all or nothing."""
+
+    @classproperty
+    def models(cls):
+        return [m for m in get_snippet_models() if isinstance(m.snippet_viewset, RegistryViewSet)]
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        request = kwargs["self"].request
+        for obj in objects:
+            log(instance=obj, action="wagtail.delete", user=request.user, deleted=True)
+            services.delete_registry_object(user=request.user, instance=obj)
+        return len(objects), 0
+
+    def prepare_action(self, objects, objects_without_access):
+        # The service decides what blocks a deletion, not Wagtail's reference index.
+        return None
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return redirect(self.next_url)
+
+
+def boolean_column(model: type[Model], name: str, label: str | None = None) -> BooleanColumn:
+    return BooleanColumn(name, label=label or capfirst(model._meta.get_field(name).verbose_name), sort_key=name)
+
+
+def modified_column() -> DateColumn:
+    return DateColumn("modified_at", label=_("Modified"), sort_key="modified_at")
+
+
+class RegistryViewSet(snippet_views.SnippetViewSet):
+    """A registry model in the back-office: list, create, edit, inspect, delete and history."""
+
+    index_view_class = RegistryIndexView
+    add_view_class = RegistryCreateView
+    edit_view_class = RegistryEditView
+    delete_view_class = RegistryDeleteView
+    usage_view_class = RegistryUsageView
+    history_view_class = RegistryHistoryView
+    inspect_view_class = RegistryInspectView
+    chooser_viewset_class = RegistryChooserViewSet
+    inspect_view_enabled = True
+    inspect_view_fields_exclude = ["search_text"]
+    copy_view_enabled = False
+    search_fields = ["search_text"]
+    search_backend_name = None
+    base_form_class = RegistryAdminForm
+    list_per_page = 25
+    queryset_selector = None  # staticmethod returning the rows with their joins, usually from vet.selectors
+
+    def get_queryset(self, request):
+        return self.queryset_selector() if self.queryset_selector else None
+
+    def construct_view(self, view_class, **kwargs):
+        return forbidden_as_403(super().construct_view(view_class, **kwargs))
+
+    def get_edit_handler(self):
+        panels = extract_panel_definitions_from_model_class(self.model, exclude=self.get_exclude_form_fields())
+        return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(history_url_name=self.get_url_name("history"), **kwargs)

@@ -1,0 +1,203 @@
+"""The registry in the Wagtail back-office: one snippet viewset per model, grouped under "Registry"."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from . import selectors
+from .admin_views import (
+    InstitutionInspectView,
+    MembershipCreateView,
+    RegistryDeleteBulkAction,
+    RegistryPermissionPolicy,
+    RegistryViewSet,
+    RolePanel,
+    boolean_column,
+    modified_column,
+)
+from .models import (
+    Authority,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Membership,
+    Occupation,
+    OccupationField,
+    Province,
+    ScopeEntry,
+    Teacher,
+)
+
+REGISTRY_MODELS = (
+    LegalDocument,
+    Province,
+    Authority,
+    OccupationField,
+    Occupation,
+    Institution,
+    ScopeEntry,
+    KeyOccupationDesignation,
+    Teacher,
+    EnterprisePartner,
+    Membership,
+)
+
+# Registered before the viewsets, which would otherwise create Wagtail's default (Django-permission) policies.
+for _model in REGISTRY_MODELS:
+    register_permission_policy(_model, RegistryPermissionPolicy(_model), exact_class=True)
+
+
+class LegalDocumentViewSet(RegistryViewSet):
+    model = LegalDocument
+    icon = "doc-full"
+    queryset_selector = staticmethod(selectors.list_legal_documents)
+    list_display = [
+        "number",
+        "kind",
+        "title_vi",
+        "issuer",
+        "issued_on",
+        boolean_column(LegalDocument, "confirmed"),
+        modified_column(),
+    ]
+    list_filter = ["kind", "confirmed"]
+
+
+class ProvinceViewSet(RegistryViewSet):
+    model = Province
+    icon = "site"
+    queryset_selector = staticmethod(selectors.list_provinces)
+    list_display = ["name_vi", "code", "region", "successor", "valid_to", modified_column()]
+    list_filter = ["region"]
+
+
+class AuthorityViewSet(RegistryViewSet):
+    model = Authority
+    icon = "group"
+    queryset_selector = staticmethod(selectors.list_authorities)
+    list_display = ["name_vi", "short_name", "level", "province", "valid_from", "valid_to", modified_column()]
+    list_filter = ["level", "province"]
+
+
+class OccupationFieldViewSet(RegistryViewSet):
+    model = OccupationField
+    icon = "folder-open-1"
+    search_fields = ["code", "name_vi", "name_en"]
+    list_display = ["code", "name_vi", "name_en", boolean_column(OccupationField, "confirmed"), modified_column()]
+    list_filter = ["confirmed"]
+
+
+class OccupationViewSet(RegistryViewSet):
+    model = Occupation
+    icon = "tag"
+    queryset_selector = staticmethod(selectors.list_occupations)
+    list_display = ["code", "name_vi", "name_en", "field", "catalogue_document", modified_column()]
+    list_filter = ["field"]
+
+
+class InstitutionViewSet(RegistryViewSet):
+    model = Institution
+    icon = "home"
+    queryset_selector = staticmethod(selectors.list_institutions)
+    inspect_view_class = InstitutionInspectView
+    inspect_template_name = "vet/admin/institution_inspect.html"
+    list_display = ["name_vi", "code", "type", "ownership", "province", "managing_authority", modified_column()]
+    list_filter = ["type", "ownership", "province"]
+
+
+class ScopeEntryViewSet(RegistryViewSet):
+    model = ScopeEntry
+    icon = "list-ul"
+    queryset_selector = staticmethod(selectors.list_scope_entries)
+    search_fields = ["institution__search_text", "occupation__search_text"]
+    list_display = ["institution", "occupation", "level", "annual_quota", "registration_document", modified_column()]
+    list_filter = ["level", "institution__province", "institution"]
+
+
+class KeyOccupationDesignationViewSet(RegistryViewSet):
+    model = KeyOccupationDesignation
+    icon = "pick"
+    queryset_selector = staticmethod(selectors.list_designations)
+    search_fields = ["institution__search_text", "occupation__search_text", "decision__search_text"]
+    list_display = [
+        "institution",
+        "occupation",
+        "level",
+        "tier",
+        "period_start",
+        "period_end",
+        "decision",
+        modified_column(),
+    ]
+    list_filter = ["tier", "level", "institution__province", "institution"]
+
+
+class TeacherViewSet(RegistryViewSet):
+    model = Teacher
+    icon = "user"
+    queryset_selector = staticmethod(selectors.list_teachers)
+    list_display = [
+        "full_name",
+        "institution",
+        "degree",
+        boolean_column(Teacher, "has_pedagogy_certificate", _("Pedagogy certificate")),
+        "industry_years",
+        boolean_column(Teacher, "is_active", _("Teaching")),
+        modified_column(),
+    ]
+    list_filter = ["degree", "is_active", "has_pedagogy_certificate", "institution__province", "institution"]
+
+
+class EnterprisePartnerViewSet(RegistryViewSet):
+    model = EnterprisePartner
+    icon = "clipboard-list"
+    queryset_selector = staticmethod(selectors.list_partners)
+    list_display = ["name", "institution", "sector", "agreement_type", "since", "until", modified_column()]
+    list_filter = ["agreement_type", "institution__province", "institution"]
+
+
+class MembershipViewSet(RegistryViewSet):
+    model = Membership
+    icon = "key"
+    add_view_class = MembershipCreateView
+    search_fields = ["user__username", "user__email", "authority__search_text", "institution__search_text"]
+    list_display = ["user", "role", "authority", "institution", modified_column()]
+    list_filter = ["role"]
+
+    @staticmethod
+    def queryset_selector():
+        return Membership.objects.select_related("user", "authority", "institution").order_by("user__username")
+
+
+class RegistryViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Registry")
+    menu_icon = "folder-open-inverse"
+    menu_order = 200
+    items = (
+        InstitutionViewSet,
+        ScopeEntryViewSet,
+        KeyOccupationDesignationViewSet,
+        TeacherViewSet,
+        EnterprisePartnerViewSet,
+        OccupationViewSet,
+        OccupationFieldViewSet,
+        LegalDocumentViewSet,
+        ProvinceViewSet,
+        AuthorityViewSet,
+        MembershipViewSet,
+    )
+
+
+register_snippet(RegistryViewSetGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_role_panel(request, panels):
+    panels.append(RolePanel())
+
+
+# After Wagtail's own snippet bulk delete (order 0), so that ours replaces it for the registry models.
+hooks.register("register_bulk_action", RegistryDeleteBulkAction, order=1)
