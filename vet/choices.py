@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LegalDocumentKind(models.TextChoices):
@@ -24,12 +25,12 @@ class Region(models.TextChoices):
 
 
 class AuthorityLevel(models.TextChoices):
-    NATIONAL = "national", _("National")
-    PROVINCIAL = "provincial", _("Provincial")
+    NATIONAL = "national", pgettext_lazy("authority level", "National")
+    PROVINCIAL = "provincial", pgettext_lazy("authority level", "Provincial")
 
 
 class InstitutionType(models.TextChoices):
-    COLLEGE = "college", _("College")
+    COLLEGE = "college", pgettext_lazy("institution type", "College")
     INTERMEDIATE = "intermediate", _("Intermediate school")
     VET_CENTRE = "vet_centre", _("VET centre")
     OTHER = "other", _("Other organisation with VET activity")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -200,7 +200,8 @@ class Province(BilingualNameMixin, ValidityMixin, SearchableModel):
 class Authority(BilingualNameMixin, ValidityMixin, SearchableModel):
     """A body that manages VET: the national ministry, or a provincial department (DOLISA, then DOET)."""
 
-    level = models.CharField(_("level"), max_length=16, choices=choices.AuthorityLevel.choices)
+    level = models.CharField(pgettext_lazy("authority", "level"), max_length=16,
+                             choices=choices.AuthorityLevel.choices)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     short_name = models.CharField(

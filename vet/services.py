@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import choices, permissions
 from .models import (
@@ -23,14 +24,18 @@ from .models import (
     ScopeEntry,
 )
 
+REFUSALS = {
+    permissions.VIEW: gettext_lazy("You may not see this %(model)s."),
+    permissions.ADD: gettext_lazy("You may not add this %(model)s."),
+    permissions.CHANGE: gettext_lazy("You may not change this %(model)s."),
+    permissions.DELETE: gettext_lazy("You may not delete this %(model)s."),
+}
+
 
 def require_permission(user, action: str, obj: Model) -> None:
     """Raise PermissionDenied unless `user` may perform `action` on `obj`."""
     if not permissions.has_object_permission(user, action, obj):
-        raise PermissionDenied(
-            _("You may not %(action)s this %(model)s.")
-            % {"action": _(action), "model": obj._meta.verbose_name}
-        )
+        raise PermissionDenied(REFUSALS[action] % {"model": obj._meta.verbose_name})
 
 
 def _changed_fields(old: Model, new: Model) -> set[str]:

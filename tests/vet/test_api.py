@@ -13,6 +13,13 @@ from tests import factories
 from tests.conftest import client_for
 from vet.models import Institution, Teacher
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -206,3 +213,21 @@ def test_openapi_schema_and_docs_are_served(api):
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content
+
+
+@pytest.mark.parametrize(("value", "status"), [("0093-02-12T20:57:40.9755-20:40", 200),
+                                               ("0001-01-01T00:00:00+14:00", 400)])
+def test_modified_since_with_extreme_offsets_is_answered_not_crashed(world, api, value, status):
+    response = api.get("/api/v1/institutions/", {"modified_since": value})
+    assert response.status_code == status
+    if status == 400:
+        assert "modified_since" in response.json()
+
+
+def test_nul_characters_are_refused_not_crashing(world):
+    client = client_for(world.admin)
+    response = client.post("/api/v1/teachers/", {"institution": "SCH\x00A", "full_name": "A", "degree": "master"},
+                           format="json")
+    assert response.status_code == 400
+    assert "institution" in response.json()
+    assert client.get("/api/v1/institutions/SCH%00A/").status_code == 404

@@ -10,6 +10,13 @@ from tests import factories
 from tests.conftest import client_for
 from vet import choices
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
+    settings.LANGUAGE_CODE = "en"
+
+
 ROLES = ("public", "admin", "officer", "staff")
 ALLOW = {"list": 200, "retrieve": 200, "create": 201, "update": 200, "delete": 204}
 

@@ -3,7 +3,9 @@ no request, however odd, gets a 5xx, and every response matches the schema."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -13,7 +15,18 @@ from tests import factories
 
 
 @pytest.fixture
-def api_schema(world):
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, whose handler would close the test's database
+    connection (and its transaction) on PostgreSQL; Django's own test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(world, _keep_test_connection):
     factories.KeyOccupationDesignationFactory(institution=world.school_a)
     factories.TeacherFactory(institution=world.school_a)
     factories.EnterprisePartnerFactory(institution=world.school_a)

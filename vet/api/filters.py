@@ -1,8 +1,12 @@
 """Filters of the registry API. Free text (`q`) ignores diacritics on every database."""
 
+import datetime
+
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from vet import choices
 from vet.models import (
@@ -19,6 +23,23 @@ from vet.models import (
 from vet.text import fold
 
 
+class UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601 date-time, converted to UTC: databases disagree on unusual offsets (PostgreSQL refuses > 15:59)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(_("Date and time out of range."), code="out_of_range")
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 def _text_condition(paths: list[str], value: str) -> Q:
     condition = Q()
     for token in fold(value).split():
@@ -31,7 +52,7 @@ def _text_condition(paths: list[str], value: str) -> Q:
 
 class RegistryFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_text", label=_("Free text (diacritics optional)"))
-    modified_since = filters.IsoDateTimeFilter(
+    modified_since = UTCDateTimeFilter(
         field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
     )
     text_paths: list[str] = ["search_text"]

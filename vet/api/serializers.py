@@ -18,8 +18,17 @@ from vet.models import (
 READ_ONLY = ("id", "created_at", "modified_at")
 
 
+class NaturalKeyField(serializers.SlugRelatedField):
+    """A relation written as its natural key; text no database can hold (NUL) is invalid, not a crash."""
+
+    def to_internal_value(self, data):
+        if "\x00" in str(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _slug(model, field, **kwargs):
-    return serializers.SlugRelatedField(slug_field=field, queryset=model.objects.all(), **kwargs)
+    return NaturalKeyField(slug_field=field, queryset=model.objects.all(), **kwargs)
 
 
 class LegalDocumentSerializer(serializers.ModelSerializer):

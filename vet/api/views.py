@@ -1,6 +1,7 @@
 """Registry API views: reads are scoped by vet.permissions, writes go through vet.services."""
 
 from django.db import models
+from django.http import Http404
 from rest_framework import viewsets
 
 from vet import permissions, selectors, services
@@ -16,6 +17,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return permissions.scope_queryset(self.request.user, self.select(), permissions.VIEW)
+
+    def get_object(self):
+        if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise Http404  # PostgreSQL cannot even compare text holding NUL
+        return super().get_object()
 
     def perform_create(self, serializer):
         instance = serializer.Meta.model(**_plain(serializer.validated_data))
