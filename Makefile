@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_ARGS ?= -n 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps messages migrate demo-data demo run test test-sqlite test-postgres lint format bench clean
+.PHONY: help venv system-deps browser messages migrate demo-data demo run test test-sqlite test-postgres lint format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +40,16 @@ system-deps: ## check (and, as root, install) the Debian packages VETtrack needs
 	  fi; \
 	fi
 
+browser: ## check (and, as root, install) Debian's Chromium for the browser tests
+	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's chromium for the browser tests (tests/e2e)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo ">> no Chromium: the browser tests will be skipped (sudo apt-get install chromium)"; \
+	  fi; \
+	fi
+
 messages: $(STAMP) system-deps ## compile the translations (locale/*.po -> .mo)
 	@$(MANAGE) compilemessages --ignore=.venv -v0
 
@@ -62,7 +73,7 @@ format: $(STAMP) ## ruff format and fix imports
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-test: $(STAMP) messages lint ## checks + the whole suite on SQLite, and on PostgreSQL when reachable
+test: $(STAMP) messages browser lint ## checks + the whole suite on SQLite, and on PostgreSQL when reachable
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from vet.demo import load_demo_data, login_lines
+from vet.demo import load_demo_data
 from vet.importers import ImportRejected
 
 
@@ -27,9 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         created, updated = result.summary.total("created"), result.summary.total("updated")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} created, {updated} updated."))
-        self.stdout.write("\nDemo logins (username, password, role):")
-        for line in login_lines(result.users):
-            self.stdout.write(line)
+        self.stdout.write("The demo logins: manage.py demo_info")
         for username in result.password_changed:
             self.stdout.write(
                 self.style.WARNING(f"{username} already existed with another password; it was left unchanged.")
