@@ -59,3 +59,11 @@ def shoot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def home_page(transactional_db):
+    """Transactional tests empty the tables the migrations filled: put the site's home page back."""
+    from cms.services import ensure_home_page
+
+    return ensure_home_page()

@@ -7,8 +7,7 @@ from vet import choices, services
 
 from .conftest import shoot
 
-# serialized_rollback restores the rows the migrations made (the home page and the site) after each test
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("home_page")]
 
 
 @pytest.fixture
@@ -65,8 +64,8 @@ def test_public_home_page_switches_language_and_fits_a_phone(phone, live_server,
     assert phone.locator("html").get_attribute("lang") == "vi"
     assert "Cơ sở giáo dục nghề nghiệp" in phone.locator("main").inner_text()
     shoot(phone, "home-vi-phone")
-    phone.select_option("#language", "en")
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation(url=f"{live_server.url}/en/"):
+        phone.select_option("#language", "en")
     assert phone.locator("html").get_attribute("lang") == "en"
     assert "Key occupations by tier" in phone.locator("main").inner_text()
     width = phone.evaluate("document.documentElement.scrollWidth")
