@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 import pytest
+from django.test import override_settings
+from django.urls import clear_url_caches
 from rest_framework.test import APIClient
 
 from vet import choices, services
@@ -51,6 +53,16 @@ def world(db) -> World:
     services.grant_role(user=staff_b, role=choices.Role.SCHOOL_STAFF, institution=school_b)
     return World(province_a, province_b, authority_a, authority_b, school_a, school_a2, school_b, admin,
                  officer_a, officer_b, staff_a, staff_b)
+
+
+@pytest.fixture
+def english():
+    """English as the site's default language for one test. URL reversing caches its prefixes per language,
+    so the caches are cleared on the way in and out (or later tests would get /en/ pages without the prefix)."""
+    with override_settings(LANGUAGE_CODE="en"):
+        clear_url_caches()
+        yield
+    clear_url_caches()
 
 
 @pytest.fixture

@@ -25,9 +25,8 @@ from vet.models import (
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _english(english):
     """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
-    settings.LANGUAGE_CODE = "en"
 
 
 VIEWS = ("list", "add", "edit", "inspect", "delete", "history")

@@ -15,9 +15,8 @@ from vet.models import Institution, Teacher
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _english(english):
     """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
-    settings.LANGUAGE_CODE = "en"
 
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,8 @@ from vet import choices
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _english(english):
     """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
-    settings.LANGUAGE_CODE = "en"
 
 
 ROLES = ("public", "admin", "officer", "staff")
