@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import pytest
-from django.test import override_settings
 from django.urls import clear_url_caches
 from rest_framework.test import APIClient
 
@@ -56,12 +55,13 @@ def world(db) -> World:
 
 
 @pytest.fixture
-def english():
+def english(settings):
     """English as the site's default language for one test. URL reversing caches its prefixes per language,
     so the caches are cleared on the way in and out (or later tests would get /en/ pages without the prefix)."""
-    with override_settings(LANGUAGE_CODE="en"):
-        clear_url_caches()
-        yield
+    settings.LANGUAGE_CODE = "en"
+    clear_url_caches()
+    yield
+    del settings.LANGUAGE_CODE
     clear_url_caches()
 
 

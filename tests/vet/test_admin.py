@@ -23,12 +23,6 @@ from vet.models import (
     Teacher,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english(english):
-    """These tests read messages in English; Vietnamese, the default, is tested in tests/test_translations.py."""
-
-
 VIEWS = ("list", "add", "edit", "inspect", "delete", "history")
 OK, DENIED = 200, 403
 ALL = dict.fromkeys(VIEWS, OK)
@@ -37,8 +31,8 @@ NOTHING = dict.fromkeys(VIEWS, DENIED)
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """The admin follows the browser's language; the assertions below read the English labels."""
+def _english(client, english):
+    """These tests read the English labels; Vietnamese, the default, is tested in tests/test_translations.py."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
