@@ -147,6 +147,8 @@ def delete_registry_object(*, user, instance: Model) -> None:
             % {"model": instance._meta.verbose_name, "names": names},
             code="protected",
         ) from exc
+    if isinstance(instance, Membership):
+        _sync_role_access(instance.user)
 
 
 # ----------------------------------------------------------------------------------------------- roles
@@ -181,6 +183,25 @@ def grant_role(
         user.is_staff = True
         user.save(update_fields=["is_superuser", "is_staff"])
     return membership
+
+
+def _sync_role_access(user) -> None:
+    """After a role is removed: leave only the groups (and superuser flag) the remaining memberships give."""
+    remaining = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    for role, name in ROLE_GROUPS.items():
+        if role not in remaining:
+            user.groups.remove(*Group.objects.filter(name=name))
+    if choices.Role.ADMIN not in remaining and user.is_superuser:
+        user.is_superuser = False
+        user.is_staff = False
+        user.save(update_fields=["is_superuser", "is_staff"])
+    user.__dict__.pop("_vet_roles", None)
+
+
+@transaction.atomic
+def revoke_role(*, user, membership: Membership) -> None:
+    """Take a role away; the admin access that came with it goes too."""
+    delete_registry_object(user=user, instance=membership)
 
 
 # ---------------------------------------------------------------------------------------- occupations
