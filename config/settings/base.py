@@ -123,7 +123,8 @@ AXES_LOCKOUT_TEMPLATE = "vet/lockout.html"
 # Internationalisation: Vietnamese first, English complete.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The second holds Vietnamese for the Wagtail admin strings that Wagtail's own "vi" catalogue lacks.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "locale_wagtail"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
