@@ -1,10 +1,13 @@
 """One factory per model."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 
+from curricula import choices as curricula_choices
+from curricula.models import Curriculum, CurriculumComponent, CurriculumVersion
 from vet import choices
 from vet.models import (
     Authority,
@@ -159,3 +162,47 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = choices.Role.SCHOOL_STAFF
+
+
+class CurriculumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Curriculum
+        skip_postgeneration_save = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+    occupation = factory.SubFactory(OccupationFactory)
+    level = factory.LazyAttribute(lambda c: c.occupation.level)
+    entry_requirement = curricula_choices.EntryRequirement.UPPER_SECONDARY
+
+    @factory.post_generation
+    def in_scope(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            ScopeEntry.objects.get_or_create(
+                institution=self.institution, occupation=self.occupation, level=self.level,
+                defaults={"annual_quota": 100},
+            )
+
+
+class CurriculumVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CurriculumVersion
+
+    curriculum = factory.SubFactory(CurriculumFactory)
+    decision_number = factory.Sequence(lambda n: f"{n + 1}/QĐ-CĐ")
+    decision_date = datetime.date(2025, 6, 1)
+    signer = "Hiệu trưởng"
+
+
+class CurriculumComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CurriculumComponent
+
+    version = factory.SubFactory(CurriculumVersionFactory)
+    kind = curricula_choices.ComponentKind.MODULE
+    code = factory.Sequence(lambda n: f"MĐ{n + 1:02d}")
+    name_vi = factory.Sequence(lambda n: f"Mô-đun thử {n}")
+    group = curricula_choices.ComponentGroup.SPECIALISED
+    credits = Decimal(3)
+    theory_hours = 15
+    practice_hours = 56
+    exam_hours = 4

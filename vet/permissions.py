@@ -10,13 +10,18 @@ Roles (see `vet.choices.Role`):
 - school staff: reads public data and its own institution's teachers and partners, edits its own institution's
   profile (not the facts set by the authority), its teachers and partners;
 - public (anonymous): reads published registry data only.
+
+Other apps add their institution-owned models with `register_institution_model` (from their AppConfig.ready),
+so that this module stays the one place that decides, and `vet` imports no other app.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from . import choices
@@ -156,6 +161,39 @@ STAFF_ACTIONS = {
     Teacher: {VIEW, ADD, CHANGE, DELETE},
     EnterprisePartner: {VIEW, ADD, CHANGE, DELETE},
 }
+# Models the public may read only in part: the rows matching the condition (e.g. approved curricula).
+PUBLIC_ROWS: dict[type[Model], Q] = {}
+
+
+def register_institution_model(
+    model: type[Model],
+    *,
+    institution_path: str,
+    province_path: str,
+    officer_actions: Iterable[str],
+    staff_actions: Iterable[str],
+    public_rows: Q | None = None,
+) -> None:
+    """Let this module decide for a model of another app that belongs to one institution."""
+    INSTITUTION_PATH[model] = institution_path
+    PROVINCE_PATH[model] = province_path
+    OFFICER_ACTIONS[model] = set(officer_actions)
+    STAFF_ACTIONS[model] = set(staff_actions)
+    if public_rows is not None:
+        PUBLIC_ROWS[model] = public_rows
+
+
+def _institution_id(obj: Model, path: str) -> int | None:
+    """Follow `path` (e.g. "curriculum__institution_id") from `obj` in Python, for rows not yet saved."""
+    value = obj
+    try:
+        for step in path.split("__"):
+            value = getattr(value, step)
+            if value is None:
+                return None
+    except ObjectDoesNotExist:
+        return None
+    return value
 
 
 def _model(obj_or_model) -> type[Model]:
@@ -169,7 +207,7 @@ def has_permission(user, action: str, model: type[Model]) -> bool:
     roles = get_roles(user)
     if roles.is_admin:
         return True
-    if action == VIEW and model in PUBLIC_MODELS:
+    if action == VIEW and (model in PUBLIC_MODELS or model in PUBLIC_ROWS):
         return True
     if roles.is_officer:
         if action in OFFICER_ACTIONS.get(model, ()):
@@ -191,13 +229,15 @@ def has_object_permission(user, action: str, obj: Model) -> bool:
         return True
     if model not in INSTITUTION_PATH:
         return has_permission(user, action, model)
-    institution_id = obj.pk if model is Institution else obj.institution_id
+    institution_id = obj.pk if model is Institution else _institution_id(obj, INSTITUTION_PATH[model])
     if roles.is_officer and action in OFFICER_ACTIONS[model]:
         province_id = obj.province_id if model is Institution else _institution_province(institution_id)
         if province_id in roles.province_ids:
             return True
     if roles.is_school_staff and action in STAFF_ACTIONS[model] and institution_id in roles.institution_ids:
         return True
+    if action == VIEW and model in PUBLIC_ROWS and obj.pk is not None:
+        return model._default_manager.filter(PUBLIC_ROWS[model], pk=obj.pk).exists()
     return False
 
 
@@ -218,6 +258,8 @@ def scope_queryset(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
     if model not in INSTITUTION_PATH:
         return queryset if has_permission(user, action, model) else queryset.none()
     condition = Q(pk__in=[])
+    if action == VIEW and model in PUBLIC_ROWS:
+        condition |= PUBLIC_ROWS[model]
     if roles.is_officer and action in OFFICER_ACTIONS[model]:
         condition |= Q(**{f"{PROVINCE_PATH[model]}__in": roles.province_ids})
     if roles.is_school_staff and action in STAFF_ACTIONS[model]:

@@ -1,0 +1,29 @@
+"""Reads of curricula and their rules, with their joins already set."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Curriculum, CurriculumComponent, CurriculumRule, CurriculumRuleSet, CurriculumVersion
+
+
+def list_curricula() -> QuerySet[Curriculum]:
+    """Curricula with institution and occupation joined."""
+    return Curriculum.objects.select_related("institution", "occupation")
+
+
+def list_curriculum_versions() -> QuerySet[CurriculumVersion]:
+    """Versions with their curriculum, institution and occupation joined."""
+    return CurriculumVersion.objects.select_related("curriculum__institution", "curriculum__occupation")
+
+
+def list_curriculum_components() -> QuerySet[CurriculumComponent]:
+    """Components with their version and curriculum joined."""
+    return CurriculumComponent.objects.select_related("version__curriculum")
+
+
+def list_curriculum_rule_sets() -> QuerySet[CurriculumRuleSet]:
+    """Rule sets with their document and their rules (and each rule's source document) loaded."""
+    return CurriculumRuleSet.objects.select_related("document").prefetch_related(
+        Prefetch("rules", queryset=CurriculumRule.objects.select_related("source"))
+    )

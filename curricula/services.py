@@ -1,0 +1,325 @@
+"""Every write to curricula goes through here: permission (vet.permissions), scope, workflow, history.
+
+Workflow of a version (DOMAIN.md §6): school staff edit a draft; submitting freezes it; approving it (refused
+while a rule fails) supersedes the curriculum's previously approved version and sets the next review date.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from vet import permissions
+from vet import services as vet_services
+from vet.models import ScopeEntry
+
+from . import choices, rules, selectors
+from .models import Curriculum, CurriculumComponent, CurriculumRuleSet, CurriculumVersion
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _write(user, instance: Model) -> Model:
+    instance.full_clean()
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
+    instance.save()
+    return instance
+
+
+def _locked(instance: Model) -> Model | None:
+    """The stored row behind `instance`, locked for the rest of the transaction (None for a new row)."""
+    if instance.pk is None or instance._state.adding:
+        return None
+    return type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+
+
+def _refuse_frozen(version: CurriculumVersion | None) -> None:
+    if version is not None and version.is_frozen:
+        raise ValidationError(
+            _("This version is %(status)s and can no longer be edited; start a new version instead.")
+            % {"status": version.get_status_display().lower()},
+            code="frozen",
+        )
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """`day` moved by whole years; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# --------------------------------------------------------------------------------------------- curricula
+
+
+def _check_scope(curriculum: Curriculum) -> None:
+    """A curriculum is offered only for an occupation and level in the institution's scope (DOMAIN.md §1)."""
+    if not (curriculum.institution_id and curriculum.occupation_id and curriculum.level):
+        return
+    if not ScopeEntry.objects.filter(
+        institution_id=curriculum.institution_id, occupation_id=curriculum.occupation_id, level=curriculum.level
+    ).exists():
+        message = _(
+            "%(occupation)s at %(level)s level is not in the registered scope of %(institution)s; "
+            "add it to the scope first."
+        ) % {"occupation": curriculum.occupation, "level": curriculum.get_level_display(),
+             "institution": curriculum.institution}
+        raise ValidationError({"occupation": ValidationError(message, code="outside_scope")})
+
+
+@transaction.atomic
+def save_curriculum(*, user, curriculum: Curriculum) -> Curriculum:
+    """Create or update a curriculum inside the institution's scope; its identity is fixed once a version left draft."""
+    old = _locked(curriculum)
+    vet_services.require_permission(user, permissions.ADD if old is None else permissions.CHANGE, old or curriculum)
+    if old is not None:
+        vet_services.require_permission(user, permissions.CHANGE, curriculum)
+        identity = ("institution_id", "occupation_id", "level", "entry_requirement")
+        moved = [f for f in identity if getattr(old, f) != getattr(curriculum, f)]
+        if moved and old.versions.exclude(status=choices.VersionStatus.DRAFT).exists():
+            raise ValidationError(
+                {f.removesuffix("_id"): _("A curriculum with submitted or approved versions cannot change this.")
+                 for f in moved},
+                code="identity_fixed",
+            )
+    _check_scope(curriculum)
+    return _write(user, curriculum)
+
+
+@transaction.atomic
+def delete_curriculum(*, user, curriculum: Curriculum) -> None:
+    """Delete a curriculum that has only drafts; submitted and approved versions are records to keep."""
+    vet_services.require_permission(user, permissions.DELETE, curriculum)
+    if curriculum.versions.exclude(status=choices.VersionStatus.DRAFT).exists():
+        raise ValidationError(
+            _("This curriculum has submitted or approved versions and cannot be deleted."), code="in_use"
+        )
+    vet_services.delete_registry_object(user=user, instance=curriculum)
+
+
+# ---------------------------------------------------------------------------------------------- versions
+
+
+@transaction.atomic
+def save_curriculum_version(*, user, version: CurriculumVersion) -> CurriculumVersion:
+    """Create a draft version or edit a draft; a submitted, approved or superseded version is frozen."""
+    old = _locked(version)
+    if old is None:
+        vet_services.require_permission(user, permissions.ADD, version)
+        if version.status != choices.VersionStatus.DRAFT:
+            raise ValidationError(_("A new version starts as a draft."), code="not_draft")
+    else:
+        vet_services.require_permission(user, permissions.CHANGE, old)
+        vet_services.require_permission(user, permissions.CHANGE, version)
+        _refuse_frozen(old)
+        version.status = old.status  # status moves only through submit / approve
+    return _write(user, version)
+
+
+@transaction.atomic
+def start_curriculum_version(*, user, curriculum: Curriculum, based_on: CurriculumVersion | None = None,
+                             **fields) -> CurriculumVersion:
+    """A new draft of `curriculum`, with a copy of the components of `based_on` when given."""
+    if based_on is not None and based_on.curriculum_id != curriculum.pk:
+        raise ValidationError({"based_on": _("Choose a version of the same curriculum.")}, code="other_curriculum")
+    if based_on is not None:
+        vet_services.require_permission(user, permissions.VIEW, based_on)
+        copied = {f: getattr(based_on, f) for f in ("origin", "partner_country", "awarding_body", "high_quality",
+                                                     "output_standard")}
+        fields = {**copied, **fields}
+    version = save_curriculum_version(user=user, version=CurriculumVersion(curriculum=curriculum, **fields))
+    if based_on is not None:
+        for component in based_on.components.all():
+            component.pk = None
+            component.id = None
+            component._state.adding = True
+            component.version = version
+            _write(user, component)
+    return version
+
+
+@transaction.atomic
+def delete_curriculum_version(*, user, version: CurriculumVersion) -> None:
+    """Delete a draft; submitted, approved and superseded versions stay on record."""
+    vet_services.require_permission(user, permissions.DELETE, version)
+    _refuse_frozen(_locked(version))
+    vet_services.delete_registry_object(user=user, instance=version)
+
+
+@transaction.atomic
+def submit_curriculum_version(*, user, version: CurriculumVersion) -> CurriculumVersion:
+    """Submit a draft for approval; from now on it cannot be edited."""
+    version = _locked(version)
+    vet_services.require_permission(user, permissions.CHANGE, version)
+    if version.status != choices.VersionStatus.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be submitted; this version is %(status)s.")
+            % {"status": version.get_status_display().lower()},
+            code="not_draft",
+        )
+    if not version.components.exists():
+        raise ValidationError(_("A version without subjects or modules cannot be submitted."), code="empty")
+    version.status = choices.VersionStatus.SUBMITTED
+    return _write(user, version)
+
+
+@transaction.atomic
+def return_curriculum_version(*, user, version: CurriculumVersion) -> CurriculumVersion:
+    """Send a submitted version back to draft so that it can be corrected."""
+    version = _locked(version)
+    vet_services.require_permission(user, permissions.CHANGE, version)
+    if version.status != choices.VersionStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted version can be returned to draft."), code="not_submitted")
+    version.status = choices.VersionStatus.DRAFT
+    return _write(user, version)
+
+
+@transaction.atomic
+def approve_curriculum_version(
+    *,
+    user,
+    version: CurriculumVersion,
+    on: datetime.date | None = None,
+    decision_number: str | None = None,
+    decision_date: datetime.date | None = None,
+    signer: str | None = None,
+) -> CurriculumVersion:
+    """Approve a submitted version that fails no rule; it supersedes the approved one and is due for review
+    after the rule set's review cycle (Circular 01/2024; 3 years under Circular 03/2017)."""
+    version = _locked(version)
+    vet_services.require_permission(user, permissions.CHANGE, version)
+    if version.status != choices.VersionStatus.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted version can be approved; this version is %(status)s.")
+            % {"status": version.get_status_display().lower()},
+            code="not_submitted",
+        )
+    version.decision_number = decision_number if decision_number is not None else version.decision_number
+    version.decision_date = decision_date if decision_date is not None else version.decision_date
+    version.signer = signer if signer is not None else version.signer
+    missing = {}
+    if not version.decision_number:
+        missing["decision_number"] = _("Enter the number of the decision that promulgates this version.")
+    if not version.decision_date:
+        missing["decision_date"] = _("Enter the date of the decision that promulgates this version.")
+    if missing:
+        raise ValidationError(missing, code="decision_missing")
+    report, rule_set, facts = _validate(version, on=version.decision_date)
+    if not report.passed:
+        raise ValidationError(
+            _("This version fails %(count)s rule(s) and cannot be approved: %(rules)s")
+            % {"count": len(report.failures), "rules": " ".join(str(r.message) for r in report.failures)},
+            code="validation_failed",
+        )
+    approved_on = on or datetime.date.today()
+    cycle = rules.parameter(rule_set.rules, choices.RuleCode.REVIEW_CYCLE_YEARS, facts)
+    for previous in CurriculumVersion.objects.select_for_update().filter(
+        curriculum_id=version.curriculum_id, status=choices.VersionStatus.APPROVED
+    ).exclude(pk=version.pk):
+        previous.status = choices.VersionStatus.SUPERSEDED
+        _write(user, previous)
+    version.status = choices.VersionStatus.APPROVED
+    version.approved_on = approved_on
+    version.next_review_on = add_years(approved_on, int(cycle.value)) if cycle and cycle.value else None
+    return _write(user, version)
+
+
+# -------------------------------------------------------------------------------------------- components
+
+
+@transaction.atomic
+def save_curriculum_component(*, user, component: CurriculumComponent) -> CurriculumComponent:
+    """Add or change a subject or module of a draft version."""
+    old = _locked(component)
+    if old is None:
+        vet_services.require_permission(user, permissions.ADD, component)
+    else:
+        vet_services.require_permission(user, permissions.CHANGE, old)
+        vet_services.require_permission(user, permissions.CHANGE, component)
+        _refuse_frozen(old.version)
+    if component.version_id:
+        _refuse_frozen(CurriculumVersion.objects.filter(pk=component.version_id).first())
+    return _write(user, component)
+
+
+@transaction.atomic
+def delete_curriculum_component(*, user, component: CurriculumComponent) -> None:
+    """Remove a subject or module from a draft version."""
+    vet_services.require_permission(user, permissions.DELETE, component)
+    _refuse_frozen(CurriculumVersion.objects.filter(pk=component.version_id).first())
+    vet_services.delete_registry_object(user=user, instance=component)
+
+
+# ------------------------------------------------------------------------------------------------ checks
+
+
+def version_facts(version: CurriculumVersion) -> rules.VersionFacts:
+    """The plain facts of a version that the rules read."""
+    return rules.VersionFacts(
+        level=version.curriculum.level,
+        entry_requirement=version.curriculum.entry_requirement,
+        components=tuple(
+            rules.ComponentFacts(
+                code=c.code,
+                kind=c.kind,
+                group=c.group,
+                credits=c.credits,
+                theory_hours=c.theory_hours,
+                practice_hours=c.practice_hours,
+                internship_hours=c.internship_hours,
+                exam_hours=c.exam_hours,
+                general_subject_type=c.general_subject_type,
+            )
+            for c in version.components.all()
+        ),
+    )
+
+
+def rule_set_facts(rule_set: CurriculumRuleSet) -> rules.RuleSet:
+    """A stored rule set as plain data; a rule without its own source cites the set's document."""
+    return rules.RuleSet(
+        document=rule_set.document.number,
+        effective_from=rule_set.effective_from,
+        effective_to=rule_set.effective_to,
+        rules=tuple(
+            rules.Rule(
+                code=r.code,
+                unit=r.unit,
+                source=r.source.number if r.source_id else rule_set.document.number,
+                level=r.level,
+                entry_requirement=r.entry_requirement,
+                general_subject_type=r.general_subject_type,
+                value=r.value,
+                min_value=r.min_value,
+                max_value=r.max_value,
+                confirmed=r.confirmed,
+                note=r.note,
+            )
+            for r in rule_set.rules.all()
+        ),
+    )
+
+
+def _validate(version: CurriculumVersion, *, on: datetime.date | None):
+    day = on or version.decision_date or version.approved_on or datetime.date.today()
+    rule_set = rules.select_rule_set([rule_set_facts(s) for s in selectors.list_curriculum_rule_sets()], day)
+    if rule_set is None:
+        raise ValidationError(
+            _("No curriculum rule set is in force on %(date)s; load the curriculum rules first.")
+            % {"date": day.isoformat()},
+            code="no_rule_set",
+        )
+    facts = version_facts(version)
+    return rules.check_curriculum(facts, rule_set.rules, on=day, rule_set=rule_set.document), rule_set, facts
+
+
+def validate_curriculum(version: CurriculumVersion, *, on: datetime.date | None = None) -> rules.Report:
+    """Check a version against the rule set in force on `on` (by default the version's decision date):
+    Circular 01/2024 from 05/04/2024, Circular 03/2017 before."""
+    return _validate(version, on=on)[0]
