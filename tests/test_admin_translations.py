@@ -1,15 +1,20 @@
 """The Wagtail admin in Vietnamese: our supplement to Wagtail's incomplete "vi" catalogue.
 
+import datetime
 config/locale_wagtail/vi/LC_MESSAGES/django.po translates Wagtail admin messages that Wagtail itself leaves
 in English. Its msgids must match Wagtail's exactly, so a Wagtail upgrade that rewords one is caught here.
 """
 
 import ast
+import datetime
 from pathlib import Path
 
+import django
 import pytest
 import wagtail
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
 
 from tests import factories
 from vet import choices
@@ -18,6 +23,8 @@ from vet.models import Institution
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "config" / "locale_wagtail" / "vi" / "LC_MESSAGES" / "django.po"
 WAGTAIL_EN = sorted(Path(wagtail.__file__).resolve().parent.glob("**/locale/en/LC_MESSAGES/django.po"))
+# A few of Django's own messages too (its Vietnamese catalogue lacks the current "time since" strings).
+DJANGO_EN = Path(django.__file__).resolve().parent / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
 def _entries(path: Path) -> list[dict]:
@@ -77,7 +84,7 @@ def test_the_catalogue_is_complete_and_has_no_fuzzy_entries():
 def test_every_msgid_still_exists_in_wagtails_english_catalogues():
     assert WAGTAIL_EN, "Wagtail's English catalogues were not found"
     wagtail_messages = {}
-    for path in WAGTAIL_EN:
+    for path in [*WAGTAIL_EN, DJANGO_EN]:
         for entry in _entries(path):
             wagtail_messages.setdefault((entry.get("msgctxt"), entry["msgid"]), entry.get("msgid_plural"))
     missing = [e["msgid"] for e in _translations() if (e.get("msgctxt"), e["msgid"]) not in wagtail_messages]
@@ -116,3 +123,10 @@ def test_a_snippet_index_is_in_vietnamese(client, admin_user):
     assert "There is" not in html
     assert "There are" not in html
     assert "Page 1 of" not in html
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(13, "13 phút"), (0, "0 phút"), (60 * 26, "1 ngày, 2 giờ")])
+def test_time_since_is_in_vietnamese(minutes, expected):
+    now = timezone.now()
+    with translation.override("vi"):
+        assert timesince(now - datetime.timedelta(minutes=minutes), now).replace("\xa0", " ") == expected
