@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "vet.choices.Level",
         "TierEnum": "vet.choices.Tier",
+        "VersionStatusEnum": "curricula.choices.VersionStatus",
+        "RuleStatusEnum": "curricula.choices.RuleStatus",
     },
 }
 

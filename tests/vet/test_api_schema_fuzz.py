@@ -1,6 +1,8 @@
 """Property-based run of the whole API against its own OpenAPI schema (schemathesis):
 no request, however odd, gets a 5xx, and every response matches the schema."""
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -30,6 +32,9 @@ def api_schema(world, _keep_test_connection):
     factories.KeyOccupationDesignationFactory(institution=world.school_a)
     factories.TeacherFactory(institution=world.school_a)
     factories.EnterprisePartnerFactory(institution=world.school_a)
+    version = factories.CurriculumVersionFactory(curriculum__institution=world.school_a, status="approved",
+                                                 approved_on=datetime.date(2025, 6, 2))
+    factories.CurriculumComponentFactory(version=version)
     loaded = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     # The coverage phase multiplies the cases about tenfold; random generation keeps CI within minutes.
     loaded.config.phases.coverage.enabled = False

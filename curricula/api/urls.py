@@ -1,0 +1,15 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "curricula"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("curricula", views.CurriculumViewSet, basename="curriculum")
+router.register("curriculum-versions", views.CurriculumVersionViewSet, basename="curriculumversion")
+
+urlpatterns = [
+    path("", include(router.urls)),
+]
