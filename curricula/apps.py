@@ -12,7 +12,15 @@ class CurriculaConfig(AppConfig):
         from vet import permissions
 
         from . import choices
-        from .models import Curriculum, CurriculumComponent, CurriculumVersion
+        from .models import (
+            ComponentUnitMapping,
+            Curriculum,
+            CurriculumComponent,
+            CurriculumVersion,
+            PerformanceCriterion,
+            SkillFramework,
+            SkillUnit,
+        )
 
         approved = choices.VersionStatus.APPROVED
         everything = (permissions.VIEW, permissions.ADD, permissions.CHANGE, permissions.DELETE)
@@ -42,3 +50,16 @@ class CurriculaConfig(AppConfig):
             staff_actions=everything,
             public_rows=Q(version__status=approved),
         )
+        # Mappings are the institution's analysis of its own version: staff keep them, officers read them,
+        # the public reads those of approved versions, like the components themselves.
+        permissions.register_institution_model(
+            ComponentUnitMapping,
+            institution_path="component__version__curriculum__institution_id",
+            province_path="component__version__curriculum__institution__province_id",
+            officer_actions={permissions.VIEW},
+            staff_actions=everything,
+            public_rows=Q(component__version__status=approved),
+        )
+        # Skill standards are reference data: everyone reads them, administrators edit them.
+        for model in (SkillFramework, SkillUnit, PerformanceCriterion):
+            permissions.register_public_model(model)

@@ -79,3 +79,26 @@ class RuleStatus(models.TextChoices):
     PASS = "pass", _("Pass")
     WARNING = "warning", _("Warning")
     FAIL = "fail", _("Fail")
+
+
+class FrameworkKind(models.TextChoices):
+    """What a skill framework is (DOMAIN.md §9)."""
+
+    NATIONAL = "national", _("National occupational skill standard")
+    ASEAN = "asean", _("ASEAN standard (e.g. ACCSTP)")
+    FOREIGN = "foreign", _("Foreign program used for transfer")
+
+
+class UnitGroup(models.TextChoices):
+    """Groups of competency units in a national skill standard (Circular 56/2015)."""
+
+    BASIC = "basic", pgettext_lazy("skill unit group", "Basic")
+    COMMON = "common", pgettext_lazy("skill unit group", "Common")
+    SPECIALISED = "specialised", pgettext_lazy("skill unit group", "Specialised")
+
+
+class Coverage(models.TextChoices):
+    """How much of a competency unit a subject or module covers."""
+
+    FULL = "full", _("Full coverage")
+    PARTIAL = "partial", _("Partial coverage")

@@ -4,7 +4,7 @@ checked against, stored as dated data tied to the legal document they come from 
 import datetime
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -309,3 +309,142 @@ class CurriculumRule(RegistryModel):
 
     def __str__(self) -> str:
         return f"{self.rule_set.document.number} · {self.get_code_display()}"
+
+
+class SkillFramework(BilingualNameMixin, RegistryModel):
+    """A skill standard curricula are mapped against: a national occupational skill standard (Circular 56/2015),
+    an ASEAN standard such as ACCSTP, or a foreign program used for transfer (DOMAIN.md §9). Reference data."""
+
+    kind = models.CharField(
+        pgettext_lazy("skill framework", "kind"), max_length=16, choices=choices.FrameworkKind.choices
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    version = models.CharField(
+        pgettext_lazy("skill framework", "version"), max_length=40, blank=True,
+        help_text=_("Edition or year of the standard, as its publisher names it."),
+    )
+    country_or_body = models.CharField(
+        _("country or body"), max_length=200, blank=True,
+        help_text=_("Who publishes the standard, e.g. Viet Nam, ASEAN or a foreign awarding body."),
+    )
+    source_document = models.ForeignKey(
+        LegalDocument,
+        verbose_name=_("legal source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="skill_frameworks",
+        help_text=_("The decision that promulgates a national standard, when recorded."),
+    )
+    source_url = models.URLField(_("source URL"), blank=True)
+    occupation = models.ForeignKey(
+        Occupation,
+        verbose_name=_("occupation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="skill_frameworks",
+    )
+
+    class Meta:
+        verbose_name = _("skill framework")
+        verbose_name_plural = _("skill frameworks")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class SkillUnit(BilingualNameMixin, RegistryModel):
+    """A competency unit (đơn vị năng lực) of a skill framework."""
+
+    framework = models.ForeignKey(
+        SkillFramework, verbose_name=_("skill framework"), on_delete=models.CASCADE, related_name="units"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    group = models.CharField(_("group"), max_length=16, choices=choices.UnitGroup.choices)
+    level = models.PositiveSmallIntegerField(
+        _("skill level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)],
+        help_text=_("1–5 in a national standard, 1–8 in some foreign frameworks; empty when not levelled."),
+    )
+    nominal_hours = models.PositiveIntegerField(_("nominal hours"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("competency unit")
+        verbose_name_plural = _("competency units")
+        ordering = ["framework", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"],
+                name="skillunit_unique_code",
+                violation_error_message=_("This code is already used in this skill framework."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=8),
+                name="skillunit_level_range",
+                violation_error_message=_("The skill level is between 1 and 8."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PerformanceCriterion(RegistryModel):
+    """A performance criterion (tiêu chí thực hiện) of a competency unit."""
+
+    unit = models.ForeignKey(
+        SkillUnit, verbose_name=_("competency unit"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    text_vi = models.TextField(_("text (Vietnamese)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("performance criterion")
+        verbose_name_plural = _("performance criteria")
+        ordering = ["unit", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "number"],
+                name="performancecriterion_unique_number",
+                violation_error_message=_("This competency unit already has a criterion with this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code}.{self.number}"
+
+
+class ComponentUnitMapping(RegistryModel):
+    """A subject or module of a curriculum version covers (fully or partly) a competency unit."""
+
+    component = models.ForeignKey(
+        CurriculumComponent, verbose_name=_("curriculum component"), on_delete=models.CASCADE,
+        related_name="unit_mappings",
+    )
+    unit = models.ForeignKey(
+        SkillUnit, verbose_name=_("competency unit"), on_delete=models.PROTECT, related_name="component_mappings"
+    )
+    coverage = models.CharField(
+        _("coverage"), max_length=8, choices=choices.Coverage.choices, default=choices.Coverage.FULL
+    )
+
+    class Meta:
+        verbose_name = _("component–unit mapping")
+        verbose_name_plural = _("component–unit mappings")
+        ordering = ["component", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component", "unit"],
+                name="componentunitmapping_unique",
+                violation_error_message=_("This subject or module is already mapped to this competency unit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component.code} → {self.unit.code}"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Curriculum, CurriculumComponent, CurriculumRule, CurriculumRuleSet, CurriculumVersion
+from .models import (
+    ComponentUnitMapping,
+    Curriculum,
+    CurriculumComponent,
+    CurriculumRule,
+    CurriculumRuleSet,
+    CurriculumVersion,
+    SkillFramework,
+    SkillUnit,
+)
 
 
 def list_curricula() -> QuerySet[Curriculum]:
@@ -26,4 +35,17 @@ def list_curriculum_rule_sets() -> QuerySet[CurriculumRuleSet]:
     """Rule sets with their document and their rules (and each rule's source document) loaded."""
     return CurriculumRuleSet.objects.select_related("document").prefetch_related(
         Prefetch("rules", queryset=CurriculumRule.objects.select_related("source"))
+    )
+
+
+def list_skill_units(framework: SkillFramework) -> QuerySet[SkillUnit]:
+    """Competency units of a framework, in code order."""
+    return SkillUnit.objects.filter(framework=framework).order_by("code")
+
+
+def list_component_unit_mappings(*, version: CurriculumVersion,
+                                 framework: SkillFramework) -> QuerySet[ComponentUnitMapping]:
+    """Mappings of the components of `version` to units of `framework`, with component and unit joined."""
+    return ComponentUnitMapping.objects.filter(component__version=version, unit__framework=framework).select_related(
+        "component", "unit"
     )

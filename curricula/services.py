@@ -7,6 +7,7 @@ while a rule fails) supersedes the curriculum's previously approved version and 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +18,17 @@ from vet import permissions
 from vet import services as vet_services
 from vet.models import ScopeEntry
 
-from . import choices, rules, selectors
-from .models import Curriculum, CurriculumComponent, CurriculumRuleSet, CurriculumVersion
+from . import choices, coverage, rules, selectors
+from .models import (
+    ComponentUnitMapping,
+    Curriculum,
+    CurriculumComponent,
+    CurriculumRuleSet,
+    CurriculumVersion,
+    PerformanceCriterion,
+    SkillFramework,
+    SkillUnit,
+)
 
 # ------------------------------------------------------------------------------------------------ helpers
 
@@ -323,3 +333,116 @@ def validate_curriculum(version: CurriculumVersion, *, on: datetime.date | None 
     """Check a version against the rule set in force on `on` (by default the version's decision date):
     Circular 01/2024 from 05/04/2024, Circular 03/2017 before."""
     return _validate(version, on=on)[0]
+
+
+# ---------------------------------------------------------------------------------------- skill standards
+
+
+@transaction.atomic
+def map_component_to_unit(*, user, component: CurriculumComponent, unit: SkillUnit,
+                          coverage: str = choices.Coverage.FULL) -> ComponentUnitMapping:
+    """Record that a subject or module covers a competency unit (or change how much it covers). Mappings are an
+    analysis of the curriculum, not part of its text, so they may be kept on any version, frozen or not, by
+    whoever may edit the institution's mappings."""
+    mapping = ComponentUnitMapping.objects.select_for_update().filter(component=component, unit=unit).first()
+    if mapping is None:
+        mapping = ComponentUnitMapping(component=component, unit=unit, coverage=coverage)
+        vet_services.require_permission(user, permissions.ADD, mapping)
+    else:
+        vet_services.require_permission(user, permissions.CHANGE, mapping)
+        if mapping.coverage == coverage:
+            return mapping
+        mapping.coverage = coverage
+    return _write(user, mapping)
+
+
+@transaction.atomic
+def unmap_component_from_unit(*, user, component: CurriculumComponent, unit: SkillUnit) -> None:
+    """Remove the mapping of a subject or module to a competency unit, on any version (see above)."""
+    mapping = ComponentUnitMapping.objects.filter(component=component, unit=unit).first()
+    if mapping is not None:
+        vet_services.delete_registry_object(user=user, instance=mapping)
+
+
+def get_coverage(version: CurriculumVersion, framework: SkillFramework, level: int | None = None,
+                 *, partial_weight=coverage.DEFAULT_PARTIAL_WEIGHT) -> coverage.CoverageReport:
+    """How far the components of `version` cover the competency units of `framework` (of `level` only, when
+    given): full mapping = 1, partial = `partial_weight` (0.5 by default)."""
+    units = [
+        coverage.UnitFacts(code=u.code, group=u.group, level=u.level, nominal_hours=u.nominal_hours)
+        for u in selectors.list_skill_units(framework)
+    ]
+    components = [coverage.ComponentFacts(code=c.code, hours=c.total_hours) for c in version.components.all()]
+    mappings = [
+        coverage.MappingFacts(component=m.component.code, unit=m.unit.code, coverage=m.coverage)
+        for m in selectors.list_component_unit_mappings(version=version, framework=framework)
+    ]
+    return coverage.coverage_report(units, components, mappings, level, partial_weight=partial_weight)
+
+
+@dataclass(frozen=True)
+class SkillUnitRow:
+    code: str
+    name_vi: str
+    name_en: str = ""
+    group: str = ""
+    level: int | None = None
+    nominal_hours: int | None = None
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    unit_code: str
+    number: int
+    text_vi: str
+    text_en: str = ""
+
+
+@dataclass(frozen=True)
+class SkillImportSummary:
+    units_created: int = 0
+    units_updated: int = 0
+    criteria_created: int = 0
+    criteria_updated: int = 0
+
+
+def _upsert(user, model, lookup: dict, values: dict) -> str:
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        vet_services.require_permission(user, permissions.ADD, instance)
+        _write(user, instance)
+        return "created"
+    if all(getattr(instance, k) == v for k, v in values.items()):
+        return "unchanged"
+    vet_services.require_permission(user, permissions.CHANGE, instance)
+    for k, v in values.items():
+        setattr(instance, k, v)
+    _write(user, instance)
+    return "updated"
+
+
+@transaction.atomic
+def import_skill_units(*, user, framework: SkillFramework, units: list[SkillUnitRow],
+                       criteria: list[CriterionRow]) -> SkillImportSummary:
+    """Create or update the competency units and performance criteria of a framework (administrators only),
+    all or nothing; units and criteria missing from the rows are left alone."""
+    vet_services.require_permission(user, permissions.CHANGE, framework)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in units:
+        outcome = _upsert(user, SkillUnit, {"framework": framework, "code": row.code}, {
+            "name_vi": row.name_vi, "name_en": row.name_en, "group": row.group, "level": row.level,
+            "nominal_hours": row.nominal_hours})
+        counts[outcome] += 1
+    stored = {u.code: u for u in SkillUnit.objects.filter(framework=framework)}
+    criteria_counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in criteria:
+        unit = stored.get(row.unit_code)
+        if unit is None:
+            raise ValidationError(_("Criteria name the unknown competency unit %(code)s.") % {"code": row.unit_code},
+                                  code="unknown_unit")
+        outcome = _upsert(user, PerformanceCriterion, {"unit": unit, "number": row.number},
+                          {"text_vi": row.text_vi, "text_en": row.text_en})
+        criteria_counts[outcome] += 1
+    return SkillImportSummary(counts["created"], counts["updated"], criteria_counts["created"],
+                              criteria_counts["updated"])

@@ -7,7 +7,15 @@ import factory
 from django.contrib.auth import get_user_model
 
 from curricula import choices as curricula_choices
-from curricula.models import Curriculum, CurriculumComponent, CurriculumVersion
+from curricula.models import (
+    ComponentUnitMapping,
+    Curriculum,
+    CurriculumComponent,
+    CurriculumVersion,
+    PerformanceCriterion,
+    SkillFramework,
+    SkillUnit,
+)
 from vet import choices
 from vet.models import (
     Authority,
@@ -206,3 +214,42 @@ class CurriculumComponentFactory(factory.django.DjangoModelFactory):
     theory_hours = 15
     practice_hours = 56
     exam_hours = 4
+
+
+class SkillFrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkillFramework
+
+    kind = curricula_choices.FrameworkKind.NATIONAL
+    code = factory.Sequence(lambda n: f"TCKNN-{n + 1:03d}")
+    name_vi = factory.Sequence(lambda n: f"Tiêu chuẩn kỹ năng nghề thử {n}")
+
+
+class SkillUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkillUnit
+
+    framework = factory.SubFactory(SkillFrameworkFactory)
+    code = factory.Sequence(lambda n: f"U{n + 1:02d}")
+    name_vi = factory.Sequence(lambda n: f"Đơn vị năng lực {n}")
+    group = curricula_choices.UnitGroup.SPECIALISED
+    level = 3
+    nominal_hours = 60
+
+
+class PerformanceCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PerformanceCriterion
+
+    unit = factory.SubFactory(SkillUnitFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text_vi = "Thực hiện đúng quy trình"
+
+
+class ComponentUnitMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComponentUnitMapping
+
+    component = factory.SubFactory(CurriculumComponentFactory)
+    unit = factory.SubFactory(SkillUnitFactory)
+    coverage = curricula_choices.Coverage.FULL

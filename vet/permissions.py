@@ -183,6 +183,13 @@ def register_institution_model(
         PUBLIC_ROWS[model] = public_rows
 
 
+def register_public_model(model: type[Model]) -> None:
+    """Let everyone read a reference model of another app in full; only administrators write it."""
+    global PUBLIC_MODELS
+    if model not in PUBLIC_MODELS:
+        PUBLIC_MODELS = (*PUBLIC_MODELS, model)
+
+
 def _institution_id(obj: Model, path: str) -> int | None:
     """Follow `path` (e.g. "curriculum__institution_id") from `obj` in Python, for rows not yet saved."""
     value = obj
