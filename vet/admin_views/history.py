@@ -10,8 +10,8 @@ from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
-from ..permissions import CHANGE
-from .policy import WRITE_ACTIONS, ObjectPermissionMixin
+from ..permissions import CHANGE, WRITE_ACTIONS
+from .policy import ObjectPermissionMixin
 
 HISTORY_ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 

@@ -14,9 +14,7 @@ from django.urls import reverse
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from .. import permissions
-from ..permissions import ADD, CHANGE, DELETE, VIEW
-
-WRITE_ACTIONS = (ADD, CHANGE, DELETE)
+from ..permissions import VIEW
 
 
 class RegistryPermissionPolicy(BasePermissionPolicy):

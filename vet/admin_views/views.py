@@ -19,9 +19,9 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from .. import permissions, services
 from ..models import EnterprisePartner, KeyOccupationDesignation, Membership, ScopeEntry, Teacher
-from ..permissions import ADD, CHANGE, DELETE, VIEW
+from ..permissions import ADD, CHANGE, DELETE, VIEW, WRITE_ACTIONS
 from .forms import add_service_errors, search_queryset
-from .policy import WRITE_ACTIONS, ObjectPermissionMixin
+from .policy import ObjectPermissionMixin
 
 
 class RegistryIndexView(snippet_views.IndexView):
