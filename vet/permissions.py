@@ -40,7 +40,6 @@ from .models import (
 )
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 WRITE_ACTIONS = (ADD, CHANGE, DELETE)
 
 # Fields of an institution that only the provincial authority or an administrator may change.
