@@ -20,6 +20,7 @@ class CurriculaConfig(AppConfig):
             PerformanceCriterion,
             SkillFramework,
             SkillUnit,
+            VersionComment,
         )
 
         approved = choices.VersionStatus.APPROVED
@@ -40,7 +41,16 @@ class CurriculaConfig(AppConfig):
             province_path="curriculum__institution__province_id",
             officer_actions={permissions.VIEW},
             staff_actions=everything,
+            head_actions={permissions.APPROVE},
             public_rows=Q(status=approved),
+        )
+        # Officers and the school comment on a version; comments are kept as written (no change, no delete).
+        permissions.register_institution_model(
+            VersionComment,
+            institution_path="version__curriculum__institution_id",
+            province_path="version__curriculum__institution__province_id",
+            officer_actions={permissions.VIEW, permissions.ADD},
+            staff_actions={permissions.VIEW, permissions.ADD},
         )
         permissions.register_institution_model(
             CurriculumComponent,

@@ -4,6 +4,7 @@ checked against, stored as dated data tied to the legal document they come from 
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -204,6 +205,26 @@ class CurriculumComponent(RegistryModel):
         return self.theory_hours + self.practice_hours + self.internship_hours + self.exam_hours
 
 
+class VersionComment(RegistryModel):
+    """A remark on a curriculum version by the provincial authority or the school (append-only)."""
+
+    version = models.ForeignKey(
+        CurriculumVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        verbose_name = _("comment on a curriculum version")
+        verbose_name_plural = _("comments on curriculum versions")
+        ordering = ["version", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author or '—'} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.author)
+
+
 class CurriculumRuleSet(BilingualNameMixin, RegistryModel):
     """The curriculum rules of one legal document, in force for versions dated within its period."""
 
@@ -339,6 +360,11 @@ class SkillFramework(BilingualNameMixin, RegistryModel):
         help_text=_("The decision that promulgates a national standard, when recorded."),
     )
     source_url = models.URLField(_("source URL"), blank=True)
+    is_sample = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_("Ticked for illustrative units shipped with the demo, not the text of the real standard."),
+    )
     occupation = models.ForeignKey(
         Occupation,
         verbose_name=_("occupation"),

@@ -28,6 +28,7 @@ from .models import (
     PerformanceCriterion,
     SkillFramework,
     SkillUnit,
+    VersionComment,
 )
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -200,10 +201,11 @@ def approve_curriculum_version(
     decision_date: datetime.date | None = None,
     signer: str | None = None,
 ) -> CurriculumVersion:
-    """Approve a submitted version that fails no rule; it supersedes the approved one and is due for review
-    after the rule set's review cycle (Circular 01/2024; 3 years under Circular 03/2017)."""
+    """The head of the school (or an administrator) approves a submitted version that fails no rule; it
+    supersedes the approved one and is due for review after the rule set's review cycle (Circular 01/2024;
+    3 years under Circular 03/2017)."""
     version = _locked(version)
-    vet_services.require_permission(user, permissions.CHANGE, version)
+    vet_services.require_permission(user, permissions.APPROVE, version)
     if version.status != choices.VersionStatus.SUBMITTED:
         raise ValidationError(
             _("Only a submitted version can be approved; this version is %(status)s.")
@@ -238,6 +240,17 @@ def approve_curriculum_version(
     version.approved_on = approved_on
     version.next_review_on = add_years(approved_on, int(cycle.value)) if cycle and cycle.value else None
     return _write(user, version)
+
+
+@transaction.atomic
+def add_version_comment(*, user, version: CurriculumVersion, text: str) -> VersionComment:
+    """An officer of the province or the school's staff remarks on a version, in any status."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment.")}, code="empty")
+    comment = VersionComment(version=version, author=user if getattr(user, "pk", None) else None, text=text)
+    vet_services.require_permission(user, permissions.ADD, comment)
+    return _write(user, comment)
 
 
 # -------------------------------------------------------------------------------------------- components

@@ -26,9 +26,11 @@ class World:
     officer_b: object
     staff_a: object
     staff_b: object
+    head_a: object
 
     def user(self, role: str):
-        return {"public": None, "admin": self.admin, "officer": self.officer_a, "staff": self.staff_a}[role]
+        return {"public": None, "admin": self.admin, "officer": self.officer_a, "staff": self.staff_a,
+                "head": self.head_a}[role]
 
 
 @pytest.fixture
@@ -45,13 +47,15 @@ def world(db) -> World:
     officer_b = factories.UserFactory(username="officer_b")
     staff_a = factories.UserFactory(username="staff_a")
     staff_b = factories.UserFactory(username="staff_b")
+    head_a = factories.UserFactory(username="head_a")
     services.grant_role(user=admin, role=choices.Role.ADMIN)
     services.grant_role(user=officer_a, role=choices.Role.OFFICER, authority=authority_a)
     services.grant_role(user=officer_b, role=choices.Role.OFFICER, authority=authority_b)
     services.grant_role(user=staff_a, role=choices.Role.SCHOOL_STAFF, institution=school_a)
     services.grant_role(user=staff_b, role=choices.Role.SCHOOL_STAFF, institution=school_b)
+    services.grant_role(user=head_a, role=choices.Role.SCHOOL_HEAD, institution=school_a)
     return World(province_a, province_b, authority_a, authority_b, school_a, school_a2, school_b, admin,
-                 officer_a, officer_b, staff_a, staff_b)
+                 officer_a, officer_b, staff_a, staff_b, head_a)
 
 
 @pytest.fixture

@@ -93,3 +93,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("System administrator")
     OFFICER = "officer", _("Provincial authority officer")
     SCHOOL_STAFF = "school_staff", _("School staff")
+    SCHOOL_HEAD = "school_head", _("Head of school (approves curricula)")
+
+
+# Roles held in an institution: a head of school is also staff of it, and approves its curricula.
+INSTITUTION_ROLES = (Role.SCHOOL_STAFF, Role.SCHOOL_HEAD)

@@ -591,10 +591,11 @@ class Membership(RegistryModel):
             models.CheckConstraint(
                 condition=Q(role=choices.Role.ADMIN, authority__isnull=True, institution__isnull=True)
                 | Q(role=choices.Role.OFFICER, authority__isnull=False, institution__isnull=True)
-                | Q(role=choices.Role.SCHOOL_STAFF, authority__isnull=True, institution__isnull=False),
+                | Q(role__in=choices.INSTITUTION_ROLES, authority__isnull=True, institution__isnull=False),
                 name="membership_role_target",
                 violation_error_message=_(
-                    "An officer belongs to an authority, school staff to an institution, an administrator to neither."
+                    "An officer belongs to an authority, school staff and heads to an institution, an administrator to "
+                    "neither."
                 ),
             ),
             models.UniqueConstraint(

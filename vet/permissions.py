@@ -9,6 +9,7 @@ Roles (see `vet.choices.Role`):
   designations, and adds legal documents (the decisions it records);
 - school staff: reads public data and its own institution's teachers and partners, edits its own institution's
   profile (not the facts set by the authority), its teachers and partners;
+- head of school: school staff of its institution who may also approve (APPROVE) its curricula;
 - public (anonymous): reads published registry data only.
 
 Other apps add their institution-owned models with `register_institution_model` (from their AppConfig.ready),
@@ -40,6 +41,7 @@ from .models import (
 )
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+APPROVE = "approve"  # e.g. a curriculum version: only the head of its school (or an administrator)
 WRITE_ACTIONS = (ADD, CHANGE, DELETE)
 
 # Fields of an institution that only the provincial authority or an administrator may change.
@@ -61,6 +63,7 @@ class Roles:
     is_admin: bool = False
     province_ids: frozenset[int] = field(default_factory=frozenset)
     institution_ids: frozenset[int] = field(default_factory=frozenset)
+    head_institution_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_officer(self) -> bool:
@@ -110,18 +113,22 @@ def get_roles(user) -> Roles:
     is_admin = user.is_superuser
     province_ids: set[int] = set()
     institution_ids: set[int] = set()
+    head_institution_ids: set[int] = set()
     for m in Membership.objects.filter(user=user).select_related("authority"):
         if m.role == choices.Role.ADMIN:
             is_admin = True
         elif m.role == choices.Role.OFFICER and m.authority.is_valid_on(today) and m.authority.province_id:
             province_ids.add(m.authority.province_id)
-        elif m.role == choices.Role.SCHOOL_STAFF:
+        elif m.role in choices.INSTITUTION_ROLES:
             institution_ids.add(m.institution_id)
+            if m.role == choices.Role.SCHOOL_HEAD:
+                head_institution_ids.add(m.institution_id)
     roles = Roles(
         authenticated=True,
         is_admin=is_admin,
         province_ids=frozenset(_jurisdiction(province_ids)),
         institution_ids=frozenset(institution_ids),
+        head_institution_ids=frozenset(head_institution_ids),
     )
     user._vet_roles = roles
     return roles
@@ -160,6 +167,8 @@ STAFF_ACTIONS = {
     Teacher: {VIEW, ADD, CHANGE, DELETE},
     EnterprisePartner: {VIEW, ADD, CHANGE, DELETE},
 }
+# What a head of school may do beyond its staff actions (e.g. APPROVE a curriculum version).
+HEAD_ACTIONS: dict[type[Model], set[str]] = {}
 # Models the public may read only in part: the rows matching the condition (e.g. approved curricula).
 PUBLIC_ROWS: dict[type[Model], Q] = {}
 
@@ -171,6 +180,7 @@ def register_institution_model(
     province_path: str,
     officer_actions: Iterable[str],
     staff_actions: Iterable[str],
+    head_actions: Iterable[str] = (),
     public_rows: Q | None = None,
 ) -> None:
     """Let this module decide for a model of another app that belongs to one institution."""
@@ -178,6 +188,7 @@ def register_institution_model(
     PROVINCE_PATH[model] = province_path
     OFFICER_ACTIONS[model] = set(officer_actions)
     STAFF_ACTIONS[model] = set(staff_actions)
+    HEAD_ACTIONS[model] = set(head_actions)
     if public_rows is not None:
         PUBLIC_ROWS[model] = public_rows
 
@@ -222,6 +233,8 @@ def has_permission(user, action: str, model: type[Model]) -> bool:
             return True
     if roles.is_school_staff and action in STAFF_ACTIONS.get(model, ()):
         return True
+    if roles.head_institution_ids and action in HEAD_ACTIONS.get(model, ()):
+        return True
     return False
 
 
@@ -241,6 +254,8 @@ def has_object_permission(user, action: str, obj: Model) -> bool:
         if province_id in roles.province_ids:
             return True
     if roles.is_school_staff and action in STAFF_ACTIONS[model] and institution_id in roles.institution_ids:
+        return True
+    if action in HEAD_ACTIONS.get(model, ()) and institution_id in roles.head_institution_ids:
         return True
     if action == VIEW and model in PUBLIC_ROWS and obj.pk is not None:
         return model._default_manager.filter(PUBLIC_ROWS[model], pk=obj.pk).exists()
@@ -270,6 +285,8 @@ def scope_queryset(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
         condition |= Q(**{f"{PROVINCE_PATH[model]}__in": roles.province_ids})
     if roles.is_school_staff and action in STAFF_ACTIONS[model]:
         condition |= Q(**{f"{INSTITUTION_PATH[model]}__in": roles.institution_ids})
+    if roles.head_institution_ids and action in HEAD_ACTIONS.get(model, ()):
+        condition |= Q(**{f"{INSTITUTION_PATH[model]}__in": roles.head_institution_ids})
     return queryset.filter(condition)
 
 

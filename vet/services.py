@@ -29,6 +29,7 @@ REFUSALS = {
     permissions.ADD: gettext_lazy("You may not add this %(model)s."),
     permissions.CHANGE: gettext_lazy("You may not change this %(model)s."),
     permissions.DELETE: gettext_lazy("You may not delete this %(model)s."),
+    permissions.APPROVE: gettext_lazy("Only the head of the school may approve this %(model)s."),
 }
 
 
@@ -157,6 +158,7 @@ ROLE_GROUPS = {
     choices.Role.ADMIN: "VETtrack administrators",
     choices.Role.OFFICER: "VETtrack provincial officers",
     choices.Role.SCHOOL_STAFF: "VETtrack school staff",
+    choices.Role.SCHOOL_HEAD: "VETtrack heads of school",
 }
 
 

@@ -219,23 +219,23 @@ def test_return_curriculum_version_reopens_for_editing(world, curriculum):
 
 def test_approve_curriculum_version_sets_dates_and_supersedes(world, curriculum, curriculum_rules):
     first = services.submit_curriculum_version(user=world.staff_a, version=draft(curriculum, user=world.staff_a))
-    first = services.approve_curriculum_version(user=world.staff_a, version=first, on=datetime.date(2025, 6, 2))
+    first = services.approve_curriculum_version(user=world.head_a, version=first, on=datetime.date(2025, 6, 2))
     assert (first.status, first.approved_on, first.next_review_on) == (
         S.APPROVED, datetime.date(2025, 6, 2), datetime.date(2028, 6, 2))
     second = draft(curriculum, user=world.staff_a, number="40/QĐ-CĐĐL", decision_date=datetime.date(2026, 1, 5))
     second = services.submit_curriculum_version(user=world.staff_a, version=second)
-    second = services.approve_curriculum_version(user=world.staff_a, version=second, on=datetime.date(2026, 1, 6))
+    second = services.approve_curriculum_version(user=world.head_a, version=second, on=datetime.date(2026, 1, 6))
     first.refresh_from_db()
     assert (first.status, second.status) == (S.SUPERSEDED, S.APPROVED)
     assert [h.status for h in first.history.order_by("history_date")][-3:] == [S.SUBMITTED, S.APPROVED, S.SUPERSEDED]
-    assert first.history.latest("history_date").history_user == world.staff_a
+    assert first.history.latest("history_date").history_user == world.head_a
 
 
 def test_approve_curriculum_version_refused_when_a_rule_fails(world, curriculum, curriculum_rules):
     version = draft(curriculum, user=world.staff_a, skip=("MH01",))
     version = services.submit_curriculum_version(user=world.staff_a, version=version)
     with pytest.raises(ValidationError) as exc:
-        services.approve_curriculum_version(user=world.staff_a, version=version)
+        services.approve_curriculum_version(user=world.head_a, version=version)
     assert exc.value.code == "validation_failed"
     version.refresh_from_db()
     assert version.status == S.SUBMITTED and version.approved_on is None
@@ -243,7 +243,7 @@ def test_approve_curriculum_version_refused_when_a_rule_fails(world, curriculum,
 
 def test_approve_curriculum_version_refuses_drafts(world, curriculum, curriculum_rules):
     with pytest.raises(ValidationError) as exc:
-        services.approve_curriculum_version(user=world.staff_a, version=draft(curriculum, user=world.staff_a))
+        services.approve_curriculum_version(user=world.head_a, version=draft(curriculum, user=world.staff_a))
     assert exc.value.code == "not_submitted"
 
 
@@ -251,17 +251,45 @@ def test_approve_curriculum_version_needs_decision(world, curriculum, curriculum
     version = services.submit_curriculum_version(
         user=world.staff_a, version=draft(curriculum, user=world.staff_a, number="", decision_date=None))
     with pytest.raises(ValidationError) as exc:
-        services.approve_curriculum_version(user=world.staff_a, version=version)
+        services.approve_curriculum_version(user=world.head_a, version=version)
     assert set(exc.value.error_dict) == {"decision_number", "decision_date"}
     version = services.approve_curriculum_version(
-        user=world.staff_a, version=version, decision_number="7/QĐ-CĐĐL", decision_date=datetime.date(2025, 3, 1))
+        user=world.head_a, version=version, decision_number="7/QĐ-CĐĐL", decision_date=datetime.date(2025, 3, 1))
     assert version.decision_number == "7/QĐ-CĐĐL" and version.status == S.APPROVED
 
 
-def test_approve_curriculum_version_refused_to_officer(world, curriculum, curriculum_rules):
+@pytest.mark.parametrize("who", ["officer_a", "staff_a", "staff_b"])
+def test_approve_curriculum_version_refused_to_all_but_the_head(world, curriculum, curriculum_rules, who):
     version = services.submit_curriculum_version(user=world.staff_a, version=draft(curriculum, user=world.staff_a))
     with pytest.raises(PermissionDenied):
-        services.approve_curriculum_version(user=world.officer_a, version=version)
+        services.approve_curriculum_version(user=getattr(world, who), version=version)
+    version.refresh_from_db()
+    assert version.status == S.SUBMITTED
+
+
+def test_head_of_school_is_staff_of_it_and_approves_only_there(world, curriculum):
+    roles = permissions.get_roles(world.head_a)
+    assert roles.institution_ids == roles.head_institution_ids == {world.school_a.pk}
+    mine = CurriculumVersion(curriculum=curriculum)
+    theirs = CurriculumVersion(curriculum=factories.CurriculumFactory(institution=world.school_b))
+    assert permissions.has_object_permission(world.head_a, permissions.APPROVE, mine)
+    assert not permissions.has_object_permission(world.head_a, permissions.APPROVE, theirs)
+    assert permissions.has_object_permission(world.head_a, permissions.CHANGE, mine)
+
+
+def test_comments_by_officer_and_school_are_kept_with_their_author(world, curriculum):
+    version = draft(curriculum, user=world.staff_a)
+    services.add_version_comment(user=world.officer_a, version=version, text="  Bổ sung giờ thực tập.  ")
+    services.add_version_comment(user=world.staff_a, version=version, text="Đã bổ sung.")
+    assert [(c.author, c.text) for c in version.comments.all()] == [
+        (world.officer_a, "Bổ sung giờ thực tập."), (world.staff_a, "Đã bổ sung.")]
+    with pytest.raises(PermissionDenied):
+        services.add_version_comment(user=world.officer_b, version=version, text="Not my province")
+    with pytest.raises(PermissionDenied):
+        services.add_version_comment(user=world.staff_b, version=version, text="Not my school")
+    with pytest.raises(ValidationError):
+        services.add_version_comment(user=world.officer_a, version=version, text="   ")
+    assert version.comments.count() == 2
 
 
 def test_start_curriculum_version_copies_components(world, curriculum):
@@ -289,7 +317,7 @@ def test_add_years_on_29_february():
 
 def test_curriculum_permissions_per_role(world, curriculum, curriculum_rules):
     approved = services.submit_curriculum_version(user=world.staff_a, version=draft(curriculum, user=world.staff_a))
-    approved = services.approve_curriculum_version(user=world.staff_a, version=approved)
+    approved = services.approve_curriculum_version(user=world.head_a, version=approved)
     other = draft(curriculum, user=world.staff_a, number="99/QĐ-CĐĐL")
     versions = CurriculumVersion.objects.all()
 
