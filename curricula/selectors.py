@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch, QuerySet
 
+from . import choices
 from .models import (
     ComponentUnitMapping,
     Curriculum,
@@ -49,3 +52,21 @@ def list_component_unit_mappings(*, version: CurriculumVersion,
     return ComponentUnitMapping.objects.filter(component__version=version, unit__framework=framework).select_related(
         "component", "unit"
     )
+
+
+def review_overdue_versions(on: datetime.date | None = None) -> QuerySet[CurriculumVersion]:
+    """Approved versions whose next review date is before `on` (today by default), most overdue first; scope
+    them with `vet.permissions.scope_queryset` and filter by institution or province as needed."""
+    on = on or datetime.date.today()
+    return list_curriculum_versions().filter(
+        status=choices.VersionStatus.APPROVED, next_review_on__lt=on
+    ).order_by("next_review_on", "pk")
+
+
+def review_due_versions(within_days: int, on: datetime.date | None = None) -> QuerySet[CurriculumVersion]:
+    """Approved versions due for review within `within_days` of `on` but not yet overdue."""
+    on = on or datetime.date.today()
+    return list_curriculum_versions().filter(
+        status=choices.VersionStatus.APPROVED, next_review_on__gte=on,
+        next_review_on__lte=on + datetime.timedelta(days=within_days),
+    ).order_by("next_review_on", "pk")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from vet import permissions
@@ -340,6 +340,24 @@ def _validate(version: CurriculumVersion, *, on: datetime.date | None):
         )
     facts = version_facts(version)
     return rules.check_curriculum(facts, rule_set.rules, on=day, rule_set=rule_set.document), rule_set, facts
+
+
+def validate_versions(versions, *, on: datetime.date | None = None) -> dict[int, rules.Report]:
+    """Reports of many versions at once, keyed by version id, in a bounded number of queries (rule sets once,
+    components once), whatever the number of versions. Each version is checked against the rule set in force
+    on `on`, by default its own decision date. A version for whose day no rule set is in force is left out."""
+    if isinstance(versions, QuerySet):
+        versions = versions.select_related("curriculum").prefetch_related(
+            Prefetch("components", queryset=CurriculumComponent.objects.order_by("position", "code")))
+    rule_sets = [rule_set_facts(s) for s in selectors.list_curriculum_rule_sets()]
+    reports: dict[int, rules.Report] = {}
+    for version in versions:
+        day = on or version.decision_date or version.approved_on or datetime.date.today()
+        rule_set = rules.select_rule_set(rule_sets, day)
+        if rule_set is not None:
+            reports[version.pk] = rules.check_curriculum(version_facts(version), rule_set.rules, on=day,
+                                                         rule_set=rule_set.document)
+    return reports
 
 
 def validate_curriculum(version: CurriculumVersion, *, on: datetime.date | None = None) -> rules.Report:

@@ -335,3 +335,27 @@ def test_curriculum_permissions_per_role(world, curriculum, curriculum_rules):
     components = CurriculumComponent.objects.all()
     assert permissions.scope_queryset(AnonymousUser(), components).count() == 14
     assert permissions.scope_queryset(world.officer_a, components).count() == 28
+
+
+def test_validate_versions_matches_one_by_one_in_bounded_queries(world, curriculum, curriculum_rules,
+                                                                  django_assert_max_num_queries):
+    versions = [draft(curriculum, user=world.staff_a, number=f"{n}/QĐ-CĐĐL") for n in range(1, 4)]
+    versions.append(draft(curriculum, user=world.staff_a, number="9/QĐ-CĐĐL", skip=("MH01",)))
+    with django_assert_max_num_queries(5):
+        reports = services.validate_versions(CurriculumVersion.objects.filter(pk__in=[v.pk for v in versions]))
+    assert set(reports) == {v.pk for v in versions}
+    for version in versions:
+        assert reports[version.pk].as_dict() == services.validate_curriculum(version).as_dict()
+    assert not reports[versions[-1].pk].passed and reports[versions[0].pk].passed
+
+
+def test_review_overdue_and_due_versions(world, curriculum, curriculum_rules):
+    from curricula import selectors
+
+    version = services.submit_curriculum_version(user=world.staff_a, version=draft(curriculum, user=world.staff_a))
+    version = services.approve_curriculum_version(user=world.head_a, version=version, on=datetime.date(2025, 6, 2))
+    assert version.next_review_on == datetime.date(2028, 6, 2)
+    assert list(selectors.review_overdue_versions(on=datetime.date(2028, 6, 2))) == []
+    assert list(selectors.review_overdue_versions(on=datetime.date(2028, 6, 3))) == [version]
+    assert list(selectors.review_due_versions(90, on=datetime.date(2028, 3, 10))) == [version]
+    assert list(selectors.review_due_versions(90, on=datetime.date(2028, 1, 1))) == []
