@@ -411,6 +411,29 @@ def get_coverage(version: CurriculumVersion, framework: SkillFramework, level: i
     return coverage.coverage_report(units, components, mappings, level, partial_weight=partial_weight)
 
 
+def get_coverages(versions, framework: SkillFramework, level: int | None = None, *,
+                  partial_weight=coverage.DEFAULT_PARTIAL_WEIGHT) -> dict[int, coverage.CoverageReport]:
+    """Coverage of many versions against one framework, keyed by version id, in three queries whatever the
+    number of versions (units once, components once, mappings once); same rules as `get_coverage`."""
+    version_ids = [v.pk for v in versions]
+    units = [
+        coverage.UnitFacts(code=u.code, group=u.group, level=u.level, nominal_hours=u.nominal_hours)
+        for u in selectors.list_skill_units(framework)
+    ]
+    components: dict[int, list[coverage.ComponentFacts]] = {pk: [] for pk in version_ids}
+    for c in CurriculumComponent.objects.filter(version_id__in=version_ids).order_by("position", "code"):
+        components[c.version_id].append(coverage.ComponentFacts(code=c.code, hours=c.total_hours))
+    mappings: dict[int, list[coverage.MappingFacts]] = {pk: [] for pk in version_ids}
+    for version_id, component, unit, how in ComponentUnitMapping.objects.filter(
+        component__version_id__in=version_ids, unit__framework=framework
+    ).values_list("component__version_id", "component__code", "unit__code", "coverage"):
+        mappings[version_id].append(coverage.MappingFacts(component=component, unit=unit, coverage=how))
+    return {
+        pk: coverage.coverage_report(units, components[pk], mappings[pk], level, partial_weight=partial_weight)
+        for pk in version_ids
+    }
+
+
 @dataclass(frozen=True)
 class SkillUnitRow:
     code: str

@@ -97,3 +97,20 @@ def test_mappings_public_only_for_approved_versions(setup):
     type(version).objects.filter(pk=version.pk).update(status=VersionStatus.APPROVED,
                                                       approved_on=datetime.date(2025, 6, 2))
     assert permissions.has_object_permission(None, permissions.VIEW, mapping)
+
+
+def test_get_coverages_equals_get_coverage_per_version_in_three_queries(setup, django_assert_num_queries):
+    world, version, framework, units, components = setup
+    other = factories.CurriculumVersionFactory(curriculum__institution=world.school_a)
+    other_components = [factories.CurriculumComponentFactory(version=other, code=f"MH{i}") for i in range(1, 6)]
+    services.map_component_to_unit(user=world.staff_a, component=components[0], unit=units[0])
+    services.map_component_to_unit(user=world.staff_a, component=other_components[1], unit=units[1],
+                                   coverage=Coverage.PARTIAL)
+    services.map_component_to_unit(user=world.staff_a, component=other_components[2], unit=units[3])
+    with django_assert_num_queries(3):
+        reports = services.get_coverages([version, other], framework)
+    assert reports == {version.pk: services.get_coverage(version, framework),
+                       other.pk: services.get_coverage(other, framework)}
+    assert reports[other.pk].covered_partially == ("U2",) and reports[other.pk].covered_fully == ("U4",)
+    assert services.get_coverages([version, other], framework, level=3)[other.pk] == services.get_coverage(
+        other, framework, level=3)
