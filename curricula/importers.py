@@ -39,8 +39,10 @@ class SheetError:
     message: str
 
     def __str__(self) -> str:
-        if self.row == 0:  # the file or the sheet as a whole
+        if self.row == 0 and self.sheet == "-":  # the file as a whole
             return str(self.message)
+        if self.row == 0:  # a sheet as a whole
+            return _("sheet %(sheet)s: %(message)s") % {"sheet": self.sheet, "message": self.message}
         return _("sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
             "sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
@@ -173,6 +175,7 @@ COMPONENT_HEADERS_VI = {
 YES = ("yes", "y", "có", "co", "1", "x", "true", "")
 NO = ("no", "n", "không", "khong", "0", "false")
 MAX_CREDITS = Decimal("9999.9")  # the model keeps 5 digits, one of them a decimal
+MAX_HOURS = 2_147_483_647  # the largest value of a PositiveIntegerField on every database
 
 
 def _key(text) -> str:
@@ -234,7 +237,7 @@ def _hours(text: str) -> int:
     value = _integer(text)
     if value is None:
         return 0
-    if value < 0:
+    if not 0 <= value <= MAX_HOURS:
         raise ValueError(text)
     return value
 
@@ -373,6 +376,6 @@ def parse_curriculum_components(file, *, filename: str, credit_rules=()) -> list
             % {"name": filename, "suffix": suffix})])
     headers = [h for h in frame.columns if not str(h).startswith("Unnamed:")]
     if not headers:
-        raise ImportRejected([SheetError(COMPONENTS_SHEET, 0, "-", _(
+        raise ImportRejected([SheetError("-", 0, "-", _(
             "The sheet is empty; the first row must hold the column headers of the template."))])
     return check_component_rows(frame.to_dict("records"), credit_rules=credit_rules, headers=headers)
