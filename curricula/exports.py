@@ -90,6 +90,10 @@ def _component_sheet(workbook: Workbook, components=()) -> Worksheet:
             else:
                 cell.number_format = "@"  # codes such as 01 stay text
     _style(sheet)
+    for index, column in enumerate(COMPONENT_COLUMNS, start=1):
+        if column in ("name_vi", "name_en"):  # room to type names, even in the empty template
+            dimension = sheet.column_dimensions[sheet.cell(1, index).column_letter]
+            dimension.width = max(dimension.width, 30)
     return sheet
 
 
@@ -136,9 +140,11 @@ def _instructions_sheet(workbook: Workbook, credit_rules=()) -> Worksheet:
           "accepted."),
         _credit_rule_text(credit_rules),
     ]
+    _style(sheet, widths={1: 24, 2: 24})
     for note in notes:
         sheet.append([note])
-    _style(sheet, widths={1: 24, 2: 24})
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=5)
+        sheet.row_dimensions[sheet.max_row].height = 15 * (1 + len(note) // 150)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
