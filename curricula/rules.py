@@ -248,20 +248,37 @@ def _check(rule: Rule, facts: VersionFacts) -> RuleResult:
     )
 
 
-def _check_credit_hours(facts: VersionFacts, rules: Sequence[Rule]) -> RuleResult | None:
-    """Each credit needs at least the theory hours, or the practice hours, of one credit (or a mix of both)."""
+def credit_conversion(rules: Iterable[Rule], facts: VersionFacts | None = None) -> tuple[Rule, Rule] | None:
+    """The theory-hours and practice-hours-per-credit rules (applying to `facts` when given); None unless both
+    are there with a value."""
+    rules = tuple(rules)
     theory = parameter(rules, RuleCode.CREDIT_THEORY_HOURS, facts)
     practice = parameter(rules, RuleCode.CREDIT_PRACTICE_HOURS, facts)
     if theory is None or practice is None or not theory.value or not practice.value:
         return None
-    short = tuple(
-        c.code
-        for c in facts.components
-        if c.credits > 0
-        and Decimal(c.theory_hours) / theory.value
-        + Decimal(c.practice_hours + c.internship_hours + c.exam_hours) / practice.value
-        < c.credits
-    )
+    return theory, practice
+
+
+def credits_worth(component: ComponentFacts, theory: Decimal, practice: Decimal) -> Decimal:
+    """How many credits the hours of `component` make: theory hours at `theory` hours a credit, practice,
+    internship and exam hours at `practice` hours a credit."""
+    return (Decimal(component.theory_hours) / theory
+            + Decimal(component.practice_hours + component.internship_hours + component.exam_hours) / practice)
+
+
+def lacks_credit_hours(component: ComponentFacts, theory: Decimal, practice: Decimal) -> bool:
+    """A component with credits has fewer hours than its credits need (at `theory` or `practice` hours a credit,
+    or a mix of both)."""
+    return component.credits > 0 and credits_worth(component, theory, practice) < component.credits
+
+
+def _check_credit_hours(facts: VersionFacts, rules: Sequence[Rule]) -> RuleResult | None:
+    """Each credit needs at least the theory hours, or the practice hours, of one credit (or a mix of both)."""
+    conversion = credit_conversion(rules, facts)
+    if conversion is None:
+        return None
+    theory, practice = conversion
+    short = tuple(c.code for c in facts.components if lacks_credit_hours(c, theory.value, practice.value))
     confirmed = theory.confirmed and practice.confirmed
     params = {"theory": _fmt(theory.value), "practice": _fmt(practice.value), "count": len(short),
               "codes": ", ".join(short)}

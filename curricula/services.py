@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -500,3 +501,99 @@ def import_skill_units(*, user, framework: SkillFramework, units: list[SkillUnit
         criteria_counts[outcome] += 1
     return SkillImportSummary(counts["created"], counts["updated"], criteria_counts["created"],
                               criteria_counts["updated"])
+
+
+# ------------------------------------------------------------------------------------ component spreadsheets
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """One subject or module read from a spreadsheet (`curricula.importers`), with the model's field names."""
+
+    code: str
+    kind: str
+    name_vi: str
+    group: str
+    name_en: str = ""
+    compulsory: bool = True
+    credits: Decimal = Decimal(0)
+    theory_hours: int = 0
+    practice_hours: int = 0
+    internship_hours: int = 0
+    exam_hours: int = 0
+    general_subject_type: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentImportSummary:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+COMPONENT_ROW_FIELDS = ("kind", "name_vi", "name_en", "group", "compulsory", "credits", "theory_hours",
+                        "practice_hours", "internship_hours", "exam_hours", "general_subject_type")
+
+
+def credit_rules_for(version: CurriculumVersion) -> tuple[rules.Rule, ...]:
+    """The hours-per-credit rules (CREDIT_THEORY_HOURS, CREDIT_PRACTICE_HOURS) of the rule set in force on the
+    version's decision date (today for an undated draft) that apply to its level and entry requirement; empty
+    when no rule set is in force."""
+    day = version.decision_date or datetime.date.today()
+    rule_set = rules.select_rule_set([rule_set_facts(s) for s in selectors.list_curriculum_rule_sets()], day)
+    if rule_set is None:
+        return ()
+    facts = rules.VersionFacts(level=version.curriculum.level,
+                               entry_requirement=version.curriculum.entry_requirement)
+    codes = (choices.RuleCode.CREDIT_THEORY_HOURS, choices.RuleCode.CREDIT_PRACTICE_HOURS)
+    return tuple(r for r in rule_set.rules if r.code in codes and r.applies_to(facts))
+
+
+def _positions(rows: list[ComponentRow], stored: dict[str, CurriculumComponent]) -> list[int]:
+    """Positions that list the components in file order: the stored ones while they already do (a new row takes
+    the position of the row above it), otherwise 1, 2, 3, … in file order."""
+    kept: list[int] = []
+    for row in rows:
+        kept.append(stored[row.code].position if row.code in stored else (kept[-1] if kept else 0))
+    keys = list(zip(kept, (row.code for row in rows), strict=True))
+    if all(a < b for a, b in zip(keys, keys[1:], strict=False)):
+        return kept
+    return list(range(1, len(rows) + 1))
+
+
+@transaction.atomic
+def import_components(*, user, version: CurriculumVersion, rows: list[ComponentRow]) -> ComponentImportSummary:
+    """The rows become the component list of a draft, all or nothing: components are matched on their code
+    (created or updated, in file order), and components whose code is not in the rows are removed together with
+    their mappings to competency units. Unchanged components are not written and get no history entry. A
+    submitted, approved or superseded version is frozen."""
+    locked = _locked(version) or version
+    vet_services.require_permission(user, permissions.CHANGE, locked)
+    _refuse_frozen(locked)
+    stored = {c.code: c for c in CurriculumComponent.objects.filter(version=locked).select_for_update()}
+    for component in stored.values():
+        component.version = locked  # one curriculum lookup for every permission check below
+    counts = {"created": 0, "updated": 0, "removed": 0, "unchanged": 0}
+    wanted = {row.code for row in rows}
+    for component in stored.values():
+        if component.code not in wanted:
+            vet_services.delete_registry_object(user=user, instance=component)
+            counts["removed"] += 1
+    for row, position in zip(rows, _positions(rows, stored), strict=True):
+        values = {f: getattr(row, f) for f in COMPONENT_ROW_FIELDS} | {"position": position}
+        component = stored.get(row.code)
+        if component is None:
+            component = CurriculumComponent(version=locked, code=row.code, **values)
+            vet_services.require_permission(user, permissions.ADD, component)
+            counts["created"] += 1
+        elif all(getattr(component, f) == v for f, v in values.items()):
+            counts["unchanged"] += 1
+            continue
+        else:
+            vet_services.require_permission(user, permissions.CHANGE, component)
+            for f, v in values.items():
+                setattr(component, f, v)
+            counts["updated"] += 1
+        _write(user, component)
+    return ComponentImportSummary(**counts)

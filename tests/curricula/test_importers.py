@@ -80,3 +80,12 @@ def test_import_skill_framework_command_needs_an_existing_framework(db, tmp_path
     with pytest.raises(CommandError, match="--kind"):
         call_command("import_skill_framework", str(write(tmp_path)), framework="NOPE", create=True)
     assert not SkillFramework.objects.exists()
+
+
+def test_parse_skill_framework_names_a_missing_sheet(tmp_path):
+    path = tmp_path / "framework.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame(UNITS).to_excel(writer, sheet_name="units", index=False)
+    with pytest.raises(ImportRejected) as exc:
+        parse_skill_framework(path)
+    assert str(exc.value) == "sheet criteria: sheet is missing"

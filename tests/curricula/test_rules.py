@@ -151,6 +151,15 @@ def test_check_curriculum_credit_hours_names_short_components():
     assert "MĐ02" in result.message
 
 
+def test_lacks_credit_hours_counts_internship_and_exam_at_the_practice_rate():
+    theory, practice = (r.value for r in rules.credit_conversion(CREDIT_PARAMETERS))
+    assert rules.credits_worth(component("MĐ01", 3, theory=15, internship=30, exam=30), theory, practice) == D(3)
+    assert not rules.lacks_credit_hours(component("MĐ01", 3, theory=15, internship=30, exam=30), theory, practice)
+    assert rules.lacks_credit_hours(component("MĐ02", 3, theory=15, practice=30), theory, practice)
+    assert not rules.lacks_credit_hours(component("MĐ03", 0), theory, practice)
+    assert rules.credit_conversion(CREDIT_PARAMETERS[:1]) is None
+
+
 def test_check_curriculum_credit_hours_unconfirmed_parameter_warns():
     parameters = [CREDIT_PARAMETERS[0], Rule(code=RuleCode.CREDIT_PRACTICE_HOURS, unit="hours", source=C,
                                              value=D(30), confirmed=False)]
