@@ -103,8 +103,7 @@ def _credit_rule_text(credit_rules) -> str:
         return _(
             "Credits and hours: the import checks each row against the hours per credit of the rule set in force on "
             "the version's decision date (theory hours, or practice hours, of one credit; internship and exam hours "
-            "count as practice). A row whose hours cannot carry its credits rejects the file when that rule is "
-            "confirmed.")
+            "count as practice). A row whose hours cannot carry its credits rejects the file.")
     theory, practice = conversion
     params = {"theory": f"{theory.value.normalize():f}", "practice": f"{practice.value.normalize():f}",
               "source": theory.source}
@@ -115,8 +114,9 @@ def _credit_rule_text(credit_rules) -> str:
             "its credits rejects the file.") % params
     return _(
         "Credits and hours (%(source)s, unconfirmed): one credit needs at least %(theory)s theory hours or "
-        "%(practice)s practice hours, or a mix (internship and exam hours count as practice). The rule is "
-        "unconfirmed, so a row short of hours is accepted and only warned about when the version is validated."
+        "%(practice)s practice hours, or a mix (internship and exam hours count as practice). A row whose hours "
+        "cannot carry its credits rejects the file; the conversion itself is shipped as editable data still to be "
+        "checked against the legal text."
     ) % params
 
 

@@ -248,8 +248,9 @@ def check_component_rows(records: list[dict], *, credit_rules=(), headers=None) 
     COMPONENT_COLUMNS or their Vietnamese headers, in any case; every column is required, since the file
     replaces the version's components. With hours-per-credit rules (`credit_rules`, see
     `services.credit_rules_for`), a row whose hours cannot carry its credits is refused, exactly as
-    `rules.lacks_credit_hours` judges it, when both rules are confirmed (an unconfirmed rule only warns when the
-    version is validated). Blank rows are skipped."""
+    `rules.lacks_credit_hours` judges it, even when the conversion is unconfirmed (validation only warns on it,
+    but a row that the conversion shows impossible is what the file check exists to catch; the instructions
+    sheet names the source). Blank rows are skipped."""
     errors: list[SheetError] = []
     if headers is None:
         headers = list(records[0]) if records else list(COMPONENT_COLUMNS)
@@ -262,8 +263,6 @@ def check_component_rows(records: list[dict], *, credit_rules=(), headers=None) 
     groups = choice_aliases(choices.ComponentGroup)
     general_types = choice_aliases(choices.GeneralSubjectType)
     conversion = rules.credit_conversion(credit_rules)
-    if conversion is not None and not all(r.confirmed for r in conversion):
-        conversion = None
     max_lengths = {f: CurriculumComponent._meta.get_field(f).max_length for f in ("code", "name_vi", "name_en")}
     result: list[ComponentRow] = []
     seen: dict[str, int] = {}

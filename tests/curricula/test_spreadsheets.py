@@ -154,11 +154,9 @@ def test_component_template_xlsx_has_the_columns_and_imports_as_nothing():
 ])
 def test_import_curriculum_rejects_bad_row_and_writes_nothing(world, tmp_path, curriculum_rules, english, bad_row,
                                                              expected):
-    # an elementary program: its hours per credit are confirmed (Circular 34/2018), so a short row is refused
-    occupation = factories.OccupationFactory(code="5520227")
-    elementary = factories.CurriculumFactory(institution=world.school_a, occupation=occupation,
-                                             level=Level.ELEMENTARY_2, entry_requirement="")
-    version = factories.CurriculumVersionFactory(curriculum=elementary)
+    # a college program: its hours per credit are unconfirmed data, which still refuses an impossible row
+    version = factories.CurriculumVersionFactory(curriculum__institution=world.school_a,
+                                                 decision_date=datetime.date(2025, 6, 1))
     factories.CurriculumComponentFactory(version=version, code="MĐ01")
     path = tmp_path / "components.xlsx"
     path.write_bytes(workbook_bytes([GOOD[1], GOOD[2], bad_row]).getvalue())
@@ -209,11 +207,13 @@ def test_check_component_rows_credit_hours_follow_the_rule_data():
                 CONFIRMED_CREDIT_RULES[1])
     with pytest.raises(ImportRejected):
         check_component_rows(enough, credit_rules=stricter)
-    # without a conversion, or with an unconfirmed one (a warning on validation), the row is accepted
+    # without a conversion the row is accepted; an unconfirmed conversion still refuses an impossible row
     assert check_component_rows(short, credit_rules=())[0].code == "MĐ08"
     unconfirmed = (CONFIRMED_CREDIT_RULES[0], Rule(code=RuleCode.CREDIT_PRACTICE_HOURS, unit="hours", source="X",
                                                    value=D(30), confirmed=False))
-    assert check_component_rows(short, credit_rules=unconfirmed)[0].code == "MĐ08"
+    with pytest.raises(ImportRejected) as exc:
+        check_component_rows(short, credit_rules=unconfirmed)
+    assert errors_of(exc) == {(2, "credits")}
 
 
 # ------------------------------------------------------------------------------------------ formats accepted
