@@ -97,3 +97,23 @@ def test_mappings_public_only_for_approved_versions(setup):
     type(version).objects.filter(pk=version.pk).update(status=VersionStatus.APPROVED,
                                                       approved_on=datetime.date(2025, 6, 2))
     assert permissions.has_object_permission(None, permissions.VIEW, mapping)
+
+
+def test_save_skill_framework_creates_and_skips_unchanged(world):
+    framework = services.save_skill_framework(user=world.admin, framework=SkillFramework(
+        code="SAMPLE-X", kind="national", name_vi="Tiêu chuẩn mẫu (mẫu)", is_sample=True))
+    services.save_skill_framework(user=world.admin, framework=SkillFramework.objects.get(pk=framework.pk))
+    framework.name_en = "Sample standard (sample)"
+    services.save_skill_framework(user=world.admin, framework=framework)
+
+    stored = SkillFramework.objects.get(code="SAMPLE-X")
+    assert stored.is_sample and stored.name_en == "Sample standard (sample)"
+    assert stored.history.count() == 2
+
+
+@pytest.mark.parametrize("role", ["public", "officer", "staff", "head"])
+def test_save_skill_framework_refused_to_all_but_administrators(world, role):
+    with pytest.raises(PermissionDenied):
+        services.save_skill_framework(user=world.user(role), framework=SkillFramework(
+            code="SAMPLE-X", kind="national", name_vi="Tiêu chuẩn mẫu"))
+    assert not SkillFramework.objects.exists()
