@@ -127,11 +127,12 @@ def _load_curriculum(row: dict[str, str], summary: LoadSummary) -> Curriculum:
 
 def _load_first_version(row: dict[str, str], curriculum: Curriculum, rows: list[dict[str, str]],
                         summary: LoadSummary) -> CurriculumVersion:
-    """A version written from scratch, then submitted and approved (on its decision date) as its status says."""
-    if not row["decision_number"] and row["status"] == choices.VersionStatus.APPROVED:
-        raise ValidationError(f"{row['curriculum']} {row['key']}: an approved version needs a decision number.")
+    """A version written from scratch (matched on its decision number), then submitted and approved (on its
+    decision date) as its status says."""
+    if not row["decision_number"]:
+        raise ValidationError(f"{row['curriculum']} {row['key']}: a first version needs its decision number.")
     existing = CurriculumVersion.objects.filter(curriculum=curriculum, decision_number=row["decision_number"]).first()
-    if row["decision_number"] and existing is not None:
+    if existing is not None:
         summary.add(_label(CurriculumVersion), UNCHANGED)
         return existing
     decision_date = parse_date(row["decision_date"])
@@ -160,6 +161,8 @@ def _load_revision(row: dict[str, str], curriculum: Curriculum, base: Curriculum
     position = max(version.components.values_list("position", flat=True), default=0)
     for change in changes:
         component = version.components.filter(code=change["code"]).first()
+        if (component is None) != (change["action"] == "add"):
+            raise ValidationError(f"{row['curriculum']} {row['key']}: cannot {change['action']} {change['code']}.")
         if change["action"] == "remove":
             services.delete_curriculum_component(user=SYSTEM, component=component)
         elif change["action"] == "change":
