@@ -56,9 +56,11 @@ messages: $(STAMP) system-deps ## compile the translations (locale/*.po -> .mo)
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
 
-demo-data: migrate messages ## load the reference rules and the demo data (idempotent)
+demo-data: migrate messages ## load the reference rules, the sample skill frameworks and the demo data (idempotent)
 	$(MANAGE) load_demo_data
 	$(MANAGE) load_curriculum_rules
+	$(MANAGE) load_sample_frameworks
+	$(MANAGE) load_demo_curricula
 
 demo: demo-data ## install, migrate, load demo data and start the server on $(HOST):$(PORT)
 	@$(MANAGE) demo_info --base-url http://$(HOST):$(PORT)

@@ -371,6 +371,21 @@ def validate_curriculum(version: CurriculumVersion, *, on: datetime.date | None 
 
 
 @transaction.atomic
+def save_skill_framework(*, user, framework: SkillFramework) -> SkillFramework:
+    """Create or update a skill framework (reference data: administrators and the system only); an unchanged
+    framework is not saved again, so no history entry is added."""
+    old = _locked(framework)
+    if old is None:
+        vet_services.require_permission(user, permissions.ADD, framework)
+    else:
+        vet_services.require_permission(user, permissions.CHANGE, old)
+        if all(getattr(old, f.attname) == getattr(framework, f.attname)
+               for f in SkillFramework._meta.concrete_fields if f.editable):
+            return framework
+    return _write(user, framework)
+
+
+@transaction.atomic
 def map_component_to_unit(*, user, component: CurriculumComponent, unit: SkillUnit,
                           coverage: str = choices.Coverage.FULL) -> ComponentUnitMapping:
     """Record that a subject or module covers a competency unit (or change how much it covers). Mappings are an

@@ -114,3 +114,23 @@ def test_get_coverages_equals_get_coverage_per_version_in_three_queries(setup, d
     assert reports[other.pk].covered_partially == ("U2",) and reports[other.pk].covered_fully == ("U4",)
     assert services.get_coverages([version, other], framework, level=3)[other.pk] == services.get_coverage(
         other, framework, level=3)
+
+
+def test_save_skill_framework_creates_and_skips_unchanged(world):
+    framework = services.save_skill_framework(user=world.admin, framework=SkillFramework(
+        code="SAMPLE-X", kind="national", name_vi="Tiêu chuẩn mẫu (mẫu)", is_sample=True))
+    services.save_skill_framework(user=world.admin, framework=SkillFramework.objects.get(pk=framework.pk))
+    framework.name_en = "Sample standard (sample)"
+    services.save_skill_framework(user=world.admin, framework=framework)
+
+    stored = SkillFramework.objects.get(code="SAMPLE-X")
+    assert stored.is_sample and stored.name_en == "Sample standard (sample)"
+    assert stored.history.count() == 2
+
+
+@pytest.mark.parametrize("role", ["public", "officer", "staff", "head"])
+def test_save_skill_framework_refused_to_all_but_administrators(world, role):
+    with pytest.raises(PermissionDenied):
+        services.save_skill_framework(user=world.user(role), framework=SkillFramework(
+            code="SAMPLE-X", kind="national", name_vi="Tiêu chuẩn mẫu"))
+    assert not SkillFramework.objects.exists()
