@@ -1,10 +1,18 @@
 """Filters of the curricula API."""
 
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from curricula import choices
-from curricula.models import Curriculum, CurriculumVersion
+from curricula import choices, selectors
+from curricula.models import (
+    ComponentUnitMapping,
+    Curriculum,
+    CurriculumComponent,
+    CurriculumVersion,
+    SkillFramework,
+    SkillUnit,
+)
 from vet.api.filters import RegistryFilterSet
 from vet.choices import Level
 
@@ -30,8 +38,69 @@ class CurriculumVersionFilter(RegistryFilterSet):
     occupation = filters.CharFilter(field_name="curriculum__occupation__code", label=_("Occupation code"))
     level = filters.ChoiceFilter(field_name="curriculum__level", choices=Level.choices, label=_("Level"))
     status = filters.ChoiceFilter(choices=choices.VersionStatus.choices, label=_("Status"))
+    origin = filters.ChoiceFilter(choices=choices.Origin.choices, label=_("Origin"))
+    review_overdue = filters.BooleanFilter(method="filter_review_overdue",
+                                           label=_("Approved and past its next review date"))
     text_paths = ["curriculum__occupation__search_text", "curriculum__institution__search_text"]
 
     class Meta:
         model = CurriculumVersion
         fields: list[str] = []
+
+    def filter_review_overdue(self, queryset, name, value):
+        overdue = Q(pk__in=selectors.review_overdue_versions().values("pk"))
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class _PlainTextFilterSet(RegistryFilterSet):
+    """Free text over codes and names as written (these rows keep no diacritic-free copy)."""
+
+    plain_paths = ["code", "name_vi", "name_en"]
+
+    def filter_text(self, queryset, name, value):
+        condition = Q()
+        for token in value.split():
+            token_q = Q()
+            for path in self.plain_paths:
+                token_q |= Q(**{f"{path}__icontains": token})
+            condition &= token_q
+        return queryset.filter(condition)
+
+
+class CurriculumComponentFilter(_PlainTextFilterSet):
+    version = filters.NumberFilter(field_name="version_id", label=_("Version id"))
+    institution = filters.CharFilter(field_name="version__curriculum__institution__code",
+                                     label=_("Institution code"))
+
+    class Meta:
+        model = CurriculumComponent
+        fields = ["kind", "group"]
+
+
+class SkillFrameworkFilter(_PlainTextFilterSet):
+    occupation = filters.CharFilter(field_name="occupation__code", label=_("Occupation code"))
+
+    class Meta:
+        model = SkillFramework
+        fields = ["kind", "is_sample"]
+
+
+class SkillUnitFilter(_PlainTextFilterSet):
+    framework = filters.CharFilter(field_name="framework__code", label=_("Framework code"))
+
+    class Meta:
+        model = SkillUnit
+        fields = ["group", "level"]
+
+
+class ComponentUnitMappingFilter(_PlainTextFilterSet):
+    version = filters.NumberFilter(field_name="component__version_id", label=_("Version id"))
+    component = filters.NumberFilter(field_name="component_id", label=_("Component id"))
+    framework = filters.CharFilter(field_name="unit__framework__code", label=_("Framework code"))
+    institution = filters.CharFilter(field_name="component__version__curriculum__institution__code",
+                                     label=_("Institution code"))
+    plain_paths = ["unit__code", "component__code"]
+
+    class Meta:
+        model = ComponentUnitMapping
+        fields = ["coverage"]
