@@ -1,6 +1,7 @@
 """Filters of the curricula API."""
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,15 @@ from curricula.models import (
 )
 from vet.api.filters import RegistryFilterSet
 from vet.choices import Level
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number within the database's range (ids default to 1 … 2⁶³ − 1): others are a 400, not a crash."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value=1, max_value=2**63 - 1, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
 
 
 class CurriculumFilter(RegistryFilterSet):
@@ -32,7 +42,7 @@ class CurriculumFilter(RegistryFilterSet):
 
 
 class CurriculumVersionFilter(RegistryFilterSet):
-    curriculum = filters.NumberFilter(field_name="curriculum_id", label=_("Curriculum id"))
+    curriculum = IntegerFilter(field_name="curriculum_id", label=_("Curriculum id"))
     institution = filters.CharFilter(field_name="curriculum__institution__code", label=_("Institution code"))
     province = filters.CharFilter(field_name="curriculum__institution__province__code", label=_("Province code"))
     occupation = filters.CharFilter(field_name="curriculum__occupation__code", label=_("Occupation code"))
@@ -68,7 +78,7 @@ class _PlainTextFilterSet(RegistryFilterSet):
 
 
 class CurriculumComponentFilter(_PlainTextFilterSet):
-    version = filters.NumberFilter(field_name="version_id", label=_("Version id"))
+    version = IntegerFilter(field_name="version_id", label=_("Version id"))
     institution = filters.CharFilter(field_name="version__curriculum__institution__code",
                                      label=_("Institution code"))
 
@@ -87,15 +97,16 @@ class SkillFrameworkFilter(_PlainTextFilterSet):
 
 class SkillUnitFilter(_PlainTextFilterSet):
     framework = filters.CharFilter(field_name="framework__code", label=_("Framework code"))
+    level = IntegerFilter(min_value=1, max_value=8, label=_("Skill level"))
 
     class Meta:
         model = SkillUnit
-        fields = ["group", "level"]
+        fields = ["group"]
 
 
 class ComponentUnitMappingFilter(_PlainTextFilterSet):
-    version = filters.NumberFilter(field_name="component__version_id", label=_("Version id"))
-    component = filters.NumberFilter(field_name="component_id", label=_("Component id"))
+    version = IntegerFilter(field_name="component__version_id", label=_("Version id"))
+    component = IntegerFilter(field_name="component_id", label=_("Component id"))
     framework = filters.CharFilter(field_name="unit__framework__code", label=_("Framework code"))
     institution = filters.CharFilter(field_name="component__version__curriculum__institution__code",
                                      label=_("Institution code"))
