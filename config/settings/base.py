@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "vet.choices.Tier",
         "VersionStatusEnum": "curricula.choices.VersionStatus",
         "RuleStatusEnum": "curricula.choices.RuleStatus",
+        "ComponentKindEnum": "curricula.choices.ComponentKind",
+        "ComponentGroupEnum": "curricula.choices.ComponentGroup",
+        "FrameworkKindEnum": "curricula.choices.FrameworkKind",
+        "UnitGroupEnum": "curricula.choices.UnitGroup",
     },
 }
 

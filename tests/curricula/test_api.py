@@ -155,3 +155,25 @@ def test_list_query_count_does_not_grow_with_page_size(world, endpoint):
     small, large = count(2), count(10)
     assert small == large, f"{endpoint}: {small} queries for 2 rows, {large} for 10"
     assert large <= 8
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/component-mappings/?component=1.1107185787232744e%2B25&version=-6.8e%2B16",
+    "/api/v1/curriculum-versions/?curriculum=1e30",
+    "/api/v1/curriculum-versions/validation-summary/?curriculum=1e40",
+    "/api/v1/curriculum-components/?version=99999999999999999999999",
+    "/api/v1/standards/units/?level=9",
+])
+def test_id_and_level_filters_out_of_range_are_400_not_crashes(world, url):
+    response = client_for(world.admin).get(url)
+    assert response.status_code == 400, response.content
+
+
+def test_read_endpoints_of_standards_and_components_are_in_the_schema(api):
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    assert {"/api/v1/standards/frameworks/", "/api/v1/standards/frameworks/{code}/", "/api/v1/standards/units/",
+            "/api/v1/curriculum-components/", "/api/v1/component-mappings/",
+            "/api/v1/curriculum-versions/validation-summary/", "/api/v1/curriculum-versions/{id}/approve/",
+            "/api/v1/curriculum-versions/{id}/coverage/", "/api/v1/curriculum-versions/{id}/comments/"} <= set(paths)
+    assert set(paths["/api/v1/curriculum-components/{id}/"]) == {"get", "put", "patch", "delete"}
+    assert set(paths["/api/v1/standards/units/{id}/"]) == {"get"}
