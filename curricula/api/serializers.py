@@ -352,3 +352,30 @@ class ComponentUnitMappingSerializer(serializers.ModelSerializer):
 
 class MappingCoverageSerializer(serializers.Serializer):
     coverage = serializers.ChoiceField(choices=Coverage.choices)
+
+
+# ------------------------------------------------------------------------------------------ spreadsheets
+
+
+class ComponentImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="XLSX (sheet 'components') or CSV in the format of the export.")
+
+
+class ComponentImportSummarySerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    sheet = serializers.CharField()
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportErrorsSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = ImportErrorSerializer(many=True)

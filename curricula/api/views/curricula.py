@@ -3,16 +3,17 @@ Reads are scoped by vet.permissions; every write calls curricula.services, which
 versions, approval by the head of school, scope) and answers 400 or 403."""
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from curricula import choices, selectors, services
+from curricula import choices, exports, importers, selectors, services
 from curricula.diff import ComponentSnapshot, diff_versions
 from curricula.models import (
     Curriculum,
@@ -24,6 +25,15 @@ from curricula.models import (
 from vet import permissions
 
 from .. import filters, serializers
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
 
 WRITE_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -175,7 +185,7 @@ class CurriculumVersionViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return super().get_serializer_class()
 
     def get_permissions(self):
-        if self.action in ("submit", "return_to_draft", "approve", "comments"):
+        if self.action in ("submit", "return_to_draft", "approve", "comments", "import_components"):
             return [ServiceDecides()]
         return super().get_permissions()
 
@@ -240,6 +250,45 @@ class CurriculumVersionViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             request.user, VersionComment.objects.filter(version=version).select_related("author"), permissions.VIEW)
         page = self.paginate_queryset(comments.order_by("created_at", "pk"))
         return self.get_paginated_response(serializers.VersionCommentSerializer(page, many=True).data)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY},
+                   description="The version's subjects and modules as an XLSX workbook (sheets components, version, "
+                               "instructions) that imports back unchanged.")
+    @action(detail=True, url_path="export", filter_backends=[])
+    def export(self, request, pk=None):
+        version = self.get_object()
+        name = f"curriculum-{version.curriculum.occupation.code}-{version.pk}.xlsx"
+        return _xlsx_response(exports.export_version_xlsx(version), name)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY},
+                   description="An empty components workbook with instructions for every column.")
+    @action(detail=False, url_path="template", filter_backends=[], pagination_class=None)
+    def template(self, request):
+        return _xlsx_response(exports.component_template_xlsx(), "curriculum-components-template.xlsx")
+
+    @extend_schema(request={"multipart/form-data": serializers.ComponentImportSerializer},
+                   responses={200: serializers.ComponentImportSummarySerializer,
+                              400: serializers.ImportErrorsSerializer, **WORKFLOW_ERRORS},
+                   description="Replace the subjects and modules of a draft with those of an XLSX or CSV file "
+                               "(the export's format). A file with any bad row is rejected whole, with every "
+                               "problem named by row and column; nothing is written.")
+    @action(detail=True, methods=["post"], url_path="import", url_name="import",
+            parser_classes=[MultiPartParser, FormParser], filter_backends=[])
+    def import_components(self, request, pk=None):
+        version = self.get_object()
+        body = serializers.ComponentImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        try:
+            rows = importers.parse_curriculum_components(upload, filename=upload.name,
+                                                         credit_rules=services.credit_rules_for(version))
+        except importers.ImportRejected as exc:
+            errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": str(e.message)}
+                      for e in exc.errors]
+            return Response({"detail": _("The file was rejected; nothing was written."), "errors": errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        summary = services.import_components(user=request.user, version=version, rows=rows)
+        return Response({"rows": len(rows), **vars(summary)})
 
     @extend_schema(responses=REPORT_RESPONSES, description="The version checked against the curriculum rules "
                                                            "in force on its decision date.")
