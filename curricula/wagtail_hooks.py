@@ -28,6 +28,8 @@ class CurriculumViewSet(CurriculaViewSet):
     queryset_selector = staticmethod(selectors.list_curricula)
     save_service = staticmethod(admin_views.save_curriculum)
     delete_service = staticmethod(admin_views.delete_curriculum)
+    inspect_view_class = admin_views.CurriculumInspectView
+    inspect_template_name = "curricula/admin/curriculum_inspect.html"
     search_fields = ["institution__search_text", "occupation__search_text"]
     list_display = ["occupation", "level", "entry_requirement", "institution", modified_column()]
     list_filter = ["level", "institution__province", "institution"]

@@ -275,6 +275,7 @@ def test_version_page_buttons_follow_role_and_status(client, world, version):
     services.submit_curriculum_version(user=world.staff_a, version=version)
     head = _get(client, world.head_a, url)
     assert head.context["can_approve"] and head.context["can_return"] and not head.context["can_submit"]
+    assert head.context["can_start"] and not _get(client, world.officer_a, url).context["can_start"]
     assert "Add subject or module" not in head.content.decode()
 
 
@@ -363,3 +364,19 @@ def test_delete_submitted_version_is_refused_with_message(client, world, version
     assert response.status_code == 200 and "can no longer be edited" in _messages(response)
     assert CurriculumVersion.objects.filter(pk=version.pk).exists()
     assert CurriculumComponent.objects.filter(version=version).exists()
+
+
+def test_curriculum_page_lists_versions_and_offers_a_draft(client, world, version):
+    url = reverse(f"{CURRICULUM}:inspect", args=(version.curriculum_id,))
+    staff = _get(client, world.staff_a, url)
+    assert staff.context["versions"][0]["version"] == version
+    add = staff.context["add_version_url"]
+    assert _get(client, world.staff_a, add).context["form"].initial["curriculum"] == version.curriculum_id
+    assert "add_version_url" not in _get(client, world.officer_a, url).context
+
+
+def test_version_page_and_workflow_answer_404_for_unknown_rows(client, world, version):
+    assert _get(client, world.admin, reverse(f"{VERSION}:inspect", args=(version.pk + 1000,))).status_code == 404
+    missing = reverse(f"{VERSION}:workflow", args=(version.pk + 1000, "submit"))
+    assert _post(client, world.staff_a, missing).status_code == 404
+    assert _post(client, world.staff_a, _workflow(version, "publish")).status_code == 404
