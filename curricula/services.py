@@ -50,13 +50,18 @@ def _locked(instance: Model) -> Model | None:
     return type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
 
 
+def frozen_reason(version: CurriculumVersion | None) -> str | None:
+    """Why a submitted, approved or superseded version can no longer be edited (None for a draft)."""
+    if version is None or not version.is_frozen:
+        return None
+    return _("This version is %(status)s and can no longer be edited; start a new version instead.") % {
+        "status": version.get_status_display().lower()
+    }
+
+
 def _refuse_frozen(version: CurriculumVersion | None) -> None:
-    if version is not None and version.is_frozen:
-        raise ValidationError(
-            _("This version is %(status)s and can no longer be edited; start a new version instead.")
-            % {"status": version.get_status_display().lower()},
-            code="frozen",
-        )
+    if (reason := frozen_reason(version)) is not None:
+        raise ValidationError(reason, code="frozen")
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

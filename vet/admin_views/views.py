@@ -70,11 +70,15 @@ class RegistryIndexView(snippet_views.IndexView):
 
 
 class ServiceSaveMixin:
-    """Saves through `services.save_registry_object`: its ValidationError goes on the form, PermissionDenied is 403."""
+    """Saves through `save_service` (by default `services.save_registry_object`): its ValidationError goes on the
+    form, PermissionDenied is 403."""
 
     log_action = "wagtail.edit"
+    save_service = None  # another app's `(user, instance) -> instance`, set by its viewset
 
     def save_object(self, instance: Model) -> Model:
+        if self.save_service is not None:
+            return self.save_service(self.request.user, instance)
         return services.save_registry_object(user=self.request.user, instance=instance)
 
     def save_instance(self):
@@ -129,14 +133,19 @@ class RegistryEditView(ObjectPermissionMixin, ServiceSaveMixin, snippet_views.Ed
 
 
 class RegistryDeleteView(ObjectPermissionMixin, snippet_views.DeleteView):
-    """Deletes through `services.delete_registry_object`; a refusal is shown on the confirmation page."""
+    """Deletes through `delete_service` (by default `services.delete_registry_object`); a refusal is shown on the
+    confirmation page."""
 
     object_actions = (DELETE,)
+    delete_service = None  # another app's `(user, instance) -> None`, set by its viewset
 
     def delete_action(self):
         with transaction.atomic():
             log(instance=self.object, action="wagtail.delete", user=self.request.user, deleted=True)
-            services.delete_registry_object(user=self.request.user, instance=self.object)
+            if self.delete_service is not None:
+                self.delete_service(self.request.user, self.object)
+            else:
+                services.delete_registry_object(user=self.request.user, instance=self.object)
 
     def form_valid(self, form):
         # Wagtail would refuse from its reference index; the service is the one that knows what blocks a deletion.

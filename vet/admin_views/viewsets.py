@@ -80,7 +80,11 @@ class RegistryDeleteBulkAction(DeleteBulkAction):
         request = kwargs["self"].request
         for obj in objects:
             log(instance=obj, action="wagtail.delete", user=request.user, deleted=True)
-            services.delete_registry_object(user=request.user, instance=obj)
+            delete_service = obj.snippet_viewset.delete_service
+            if delete_service is not None:
+                delete_service(request.user, obj)
+            else:
+                services.delete_registry_object(user=request.user, instance=obj)
         return len(objects), 0
 
     def prepare_action(self, objects, objects_without_access):
@@ -123,6 +127,10 @@ class RegistryViewSet(snippet_views.SnippetViewSet):
     base_form_class = RegistryAdminForm
     list_per_page = 25
     queryset_selector = None  # staticmethod returning the rows with their joins, usually from vet.selectors
+    # Another app's services, as staticmethods `(user, instance) -> instance` and `(user, instance) -> None`;
+    # None saves and deletes through `vet.services`.
+    save_service = None
+    delete_service = None
 
     def get_queryset(self, request):
         return self.queryset_selector() if self.queryset_selector else None
@@ -133,6 +141,15 @@ class RegistryViewSet(snippet_views.SnippetViewSet):
     def get_edit_handler(self):
         panels = extract_panel_definitions_from_model_class(self.model, exclude=self.get_exclude_form_fields())
         return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)
+
+    def get_add_view_kwargs(self, **kwargs):
+        return super().get_add_view_kwargs(save_service=self.save_service, **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(save_service=self.save_service, **kwargs)
+
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(delete_service=self.delete_service, **kwargs)
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(history_url_name=self.get_url_name("history"), **kwargs)
