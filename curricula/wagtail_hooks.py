@@ -1,0 +1,1 @@
+from .admin_reports import wagtail_hooks  # noqa: F401
