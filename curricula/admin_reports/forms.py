@@ -88,14 +88,14 @@ class JurisdictionFilterSet(WagtailFilterSet):
         fields = []
 
 
-DUE_WITHIN_CHOICES = [(30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("one year"))]
+DUE_WITHIN_CHOICES = [("30", _("30 days")), ("90", _("90 days")), ("180", _("180 days")), ("365", _("one year"))]
 
 
 class ReviewDueFilterSet(JurisdictionFilterSet):
     # Read by the view, which takes the overdue versions and, with this toggle, those due soon.
-    due_within = django_filters.TypedChoiceFilter(
-        label=_("Also due for review within"), choices=DUE_WITHIN_CHOICES, coerce=int,
-        empty_label=_("Overdue only"), method="keep")
+    due_within = django_filters.ChoiceFilter(
+        label=_("Also due for review within"), choices=DUE_WITHIN_CHOICES, empty_label=_("Overdue only"),
+        method="keep")
 
     def keep(self, queryset, name, value):
         return queryset

@@ -98,7 +98,7 @@ class ReviewDueReportView(VersionReportView):
         within = self.filter_value.get("due_within")
         versions = selectors.review_overdue_versions()
         if within:
-            versions = versions | selectors.review_due_versions(within)
+            versions = versions | selectors.review_due_versions(int(within))
         return versions.order_by("next_review_on", "pk")
 
     def decorate_paginated_queryset(self, object_list):
