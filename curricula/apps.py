@@ -16,6 +16,8 @@ class CurriculaConfig(AppConfig):
             ComponentUnitMapping,
             Curriculum,
             CurriculumComponent,
+            CurriculumRule,
+            CurriculumRuleSet,
             CurriculumVersion,
             PerformanceCriterion,
             SkillFramework,
@@ -70,6 +72,6 @@ class CurriculaConfig(AppConfig):
             staff_actions=everything,
             public_rows=Q(component__version__status=approved),
         )
-        # Skill standards are reference data: everyone reads them, administrators edit them.
-        for model in (SkillFramework, SkillUnit, PerformanceCriterion):
+        # Skill standards and curriculum rules are reference data: everyone reads them, administrators edit them.
+        for model in (SkillFramework, SkillUnit, PerformanceCriterion, CurriculumRuleSet, CurriculumRule):
             permissions.register_public_model(model)

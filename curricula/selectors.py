@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from . import choices
 from .models import (
@@ -70,3 +70,22 @@ def review_due_versions(within_days: int, on: datetime.date | None = None) -> Qu
         status=choices.VersionStatus.APPROVED, next_review_on__gte=on,
         next_review_on__lte=on + datetime.timedelta(days=within_days),
     ).order_by("next_review_on", "pk")
+
+
+def count_skill_units(framework: SkillFramework) -> list[dict]:
+    """Number of competency units of a framework per group and level, as rows {group, level, count}."""
+    return list(
+        SkillUnit.objects.filter(framework=framework).values("group", "level").annotate(count=Count("pk"))
+        .order_by("group", "level")
+    )
+
+
+def list_current_versions() -> QuerySet[CurriculumVersion]:
+    """Each curriculum's approved version and its newest draft or submitted one (the versions that matter now)."""
+    newest_open = CurriculumVersion.objects.filter(
+        curriculum=OuterRef("curriculum"),
+        status__in=[choices.VersionStatus.DRAFT, choices.VersionStatus.SUBMITTED],
+    ).order_by("-created_at", "-pk").values("pk")[:1]
+    return list_curriculum_versions().filter(
+        Q(status=choices.VersionStatus.APPROVED) | Q(pk=Subquery(newest_open))
+    )

@@ -100,3 +100,7 @@ register_snippet(CurriculaViewSetGroup)
 @hooks.register("construct_homepage_panels")
 def add_my_curricula_panel(request, panels):
     admin_views.construct_panels(request, panels)
+
+
+# Skill standards, the mapping + coverage page and the authority's reports register their own hooks.
+from .admin_reports import wagtail_hooks  # noqa: E402, F401
