@@ -65,6 +65,9 @@ class CurriculumVersionViewSet(CurriculaViewSet):
             *super().get_urlpatterns(),
             path("workflow/<int:pk>/<str:action>/", forbidden_as_403(admin_views.WorkflowView.as_view()),
                  name="workflow"),
+            path("export/<int:pk>/", forbidden_as_403(admin_views.VersionExportView.as_view()), name="export"),
+            path("import/<int:pk>/", forbidden_as_403(admin_views.VersionImportView.as_view()), name="import"),
+            path("template/", forbidden_as_403(admin_views.ComponentTemplateView.as_view()), name="template"),
         ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -28,11 +28,8 @@ VERSION_INSPECT_URL_NAME = "wagtailsnippets_curricula_curriculumversion:inspect"
 
 
 def version_url(version_pk: int) -> str:
-    """The page of a version: its snippet inspect view when the admin has one, else its mapping page."""
-    try:
-        return reverse(VERSION_INSPECT_URL_NAME, args=(version_pk,))
-    except NoReverseMatch:
-        return reverse("curricula_version_mapping", args=(version_pk,))
+    """The page of a version: its snippet inspect view (curricula.wagtail_hooks)."""
+    return reverse(VERSION_INSPECT_URL_NAME, args=(version_pk,))
 
 
 # ----------------------------------------------------------------------------------------- inspect views

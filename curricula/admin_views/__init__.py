@@ -21,11 +21,13 @@ from .editing import (
     version_url,
 )
 from .reports import describe_diff, group_components, validation_report
+from .spreadsheets import ComponentTemplateView, VersionExportView, VersionImportView
 from .version_page import CurriculumInspectView, VersionInspectView, WorkflowView
 
 __all__ = [
     "ApproveForm",
     "CommentForm",
+    "ComponentTemplateView",
     "ComponentCreateView",
     "ComponentEditView",
     "CurriculaAdminForm",
@@ -34,6 +36,8 @@ __all__ = [
     "ReviewColumn",
     "VersionCreateView",
     "VersionEditView",
+    "VersionExportView",
+    "VersionImportView",
     "VersionInspectView",
     "WorkflowView",
     "construct_panels",

@@ -19,7 +19,7 @@ from vet.admin_views import RegistryInspectView
 from vet.permissions import ADD, APPROVE, CHANGE, VIEW
 
 from .. import choices, diff, selectors, services
-from ..models import CurriculumComponent, CurriculumVersion, VersionComment
+from ..models import CurriculumComponent, CurriculumVersion, SkillFramework, VersionComment
 from . import reports
 from .editing import ApproveForm, CommentForm, version_url
 
@@ -133,8 +133,21 @@ class VersionInspectView(RegistryInspectView):
             curriculum_url=reverse("wagtailsnippets_curricula_curriculum:inspect", args=(version.curriculum_id,)),
             workflow_urls={action: reverse(WORKFLOW_URL_NAME, args=(version.pk, action))
                            for action in WorkflowView.ACTIONS},
+            export_url=reverse("wagtailsnippets_curricula_curriculumversion:export", args=(version.pk,)),
+            import_url=reverse("wagtailsnippets_curricula_curriculumversion:import", args=(version.pk,)),
+            template_url=reverse("wagtailsnippets_curricula_curriculumversion:template"),
+            mapping_url=reverse("curricula_version_mapping", args=(version.pk,)),
+            coverages=self.get_coverages(),
         )
         return context
+
+    def get_coverages(self) -> list[dict]:
+        """Coverage of this version against each framework it is mapped to (a handful: a query or three each)."""
+        frameworks = SkillFramework.objects.filter(
+            units__component_mappings__component__version=self.object).distinct().order_by("code")
+        mapping_url = reverse("curricula_version_mapping", args=(self.object.pk,))
+        return [{"framework": f, "report": services.get_coverage(self.object, f),
+                 "url": f"{mapping_url}?framework={f.pk}"} for f in frameworks]
 
 
 class WorkflowView(View):

@@ -240,8 +240,7 @@ def test_validation_report_links_each_row_to_the_version(client, world, programs
 
     html = client.get(reverse(VALIDATION_URL)).content.decode()
 
-    # The version's own admin page (a snippet inspect view) is not on this branch: the mapping page stands in.
-    assert f'href="{reverse("curricula_version_mapping", args=(version.pk,))}"' in html
+    assert f'href="{reverse("wagtailsnippets_curricula_curriculumversion:inspect", args=(version.pk,))}"' in html
 
 
 def test_validation_report_xlsx_export_downloads(client, world, programs):
