@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps browser messages migrate demo-data demo run test test-sqlite test-postgres lint format bench clean
+.PHONY: help venv system-deps browser messages translations migrate demo-data demo run test test-sqlite test-postgres lint format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,11 @@ browser: ## check (and, as root, install) Debian's Chromium for the browser test
 
 messages: $(STAMP) system-deps ## compile the translations (locale/*.po -> .mo)
 	@$(MANAGE) compilemessages --ignore=.venv -v0
+
+translations: $(STAMP) system-deps ## extract new strings into locale/vi/LC_MESSAGES/django.po (then translate them)
+	@$(MANAGE) makemessages -l vi --no-location -v0 --ignore=.venv --ignore=tests --ignore=bench --ignore=var \
+		--ignore=static --ignore=docs
+	@echo ">> translate the empty msgstr entries in locale/vi/LC_MESSAGES/django.po, then run make messages"
 
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
