@@ -129,7 +129,8 @@ class CurriculumVersion(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        label = self.decision_number or _("draft")
+        # Before its decision number is set, a version is named by its status and id (two drafts may coexist).
+        label = self.decision_number or f"{self.get_status_display().lower()} #{self.pk or '—'}"
         return f"{self.curriculum} · {label}"
 
     @property
