@@ -230,3 +230,4 @@ def test_nul_characters_are_refused_not_crashing(world):
     assert response.status_code == 400
     assert "institution" in response.json()
     assert client.get("/api/v1/institutions/SCH%00A/").status_code == 404
+
