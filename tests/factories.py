@@ -18,7 +18,9 @@ from curricula.models import (
 )
 from vet import choices
 from vet.models import (
+    AccreditationFramework,
     Authority,
+    Criterion,
     EnterprisePartner,
     Institution,
     KeyOccupationDesignation,
@@ -28,6 +30,7 @@ from vet.models import (
     OccupationField,
     Province,
     ScopeEntry,
+    Standard,
     Teacher,
 )
 
@@ -253,3 +256,32 @@ class ComponentUnitMappingFactory(factory.django.DjangoModelFactory):
     component = factory.SubFactory(CurriculumComponentFactory)
     unit = factory.SubFactory(SkillUnitFactory)
     coverage = curricula_choices.Coverage.FULL
+
+
+class AccreditationFrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccreditationFramework
+
+    document = factory.SubFactory(LegalDocumentFactory, kind=choices.LegalDocumentKind.CIRCULAR)
+    code = factory.Sequence(lambda n: f"FW-{n + 1:03d}")
+    name_vi = factory.Sequence(lambda n: f"Bộ tiêu chí thử {n}")
+    target = choices.AccreditationTarget.SCHOOL
+    points_per_standard = Decimal(2)
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    framework = factory.SubFactory(AccreditationFrameworkFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name_vi = factory.Sequence(lambda n: f"Tiêu chí {n}")
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Standard
+
+    criterion = factory.SubFactory(CriterionFactory)
+    code = factory.Sequence(lambda n: f"1.{n + 1}")
+    text_vi = "Tiêu chuẩn thử"

@@ -98,3 +98,11 @@ class Role(models.TextChoices):
 
 # Roles held in an institution: a head of school is also staff of it, and approves its curricula.
 INSTITUTION_ROLES = (Role.SCHOOL_STAFF, Role.SCHOOL_HEAD)
+
+
+class AccreditationTarget(models.TextChoices):
+    """What an accreditation framework assesses (DOMAIN.md §5)."""
+
+    SCHOOL = "school", _("College or intermediate school")
+    VET_CENTRE = "vet_centre", _("VET centre")
+    PROGRAM = "program", _("Training program")

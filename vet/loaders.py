@@ -1,4 +1,5 @@
-"""Load the versioned data files under `vet/data/` (legal documents, occupation fields, the occupation catalogue).
+"""Load the versioned data files under `vet/data/` (legal documents, occupation fields, the occupation catalogue,
+accreditation frameworks).
 
 Every write goes through `vet.services` as the system actor. Rows are matched on their natural key (number,
 code, …) and a row that already holds the file's values is not saved again, so reloading a file adds neither
@@ -12,6 +13,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,10 +22,11 @@ from django.db.models import Model
 
 from . import services
 from .importers import parse_occupations
-from .models import LegalDocument, Occupation, OccupationField
+from .models import AccreditationFramework, Criterion, LegalDocument, Occupation, OccupationField, Standard
 from .permissions import SYSTEM
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+ACCREDITATION_DIR = DATA_DIR / "accreditation"
 CATALOGUE_DOCUMENT = "26/2020/TT-BLĐTBXH"  # the level-IV occupation catalogue (number unconfirmed, see the CSV)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -62,6 +65,14 @@ def read_csv(path: str | Path) -> list[dict[str, str]]:
 
 def parse_date(value: str) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
+
+
+def parse_decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+def parse_int(value: str) -> int | None:
+    return int(value) if value else None
 
 
 def parse_bool(value: str) -> bool:
@@ -179,4 +190,82 @@ def load_reference_data(summary: LoadSummary | None = None, data_dir: Path = DAT
     documents = load_legal_documents(data_dir / "legal_documents.csv", summary)
     load_occupation_fields(data_dir / "occupation_fields.csv", summary)
     load_occupations(data_dir / "occupations.csv", summary, documents.get(CATALOGUE_DOCUMENT))
+    return summary
+
+
+def load_frameworks(path: str | Path, summary: LoadSummary) -> dict[str, AccreditationFramework]:
+    """Accreditation frameworks, each tied to its legal document; empty thresholds stay empty (no rule)."""
+    frameworks = {}
+    for row in read_csv(path):
+        frameworks[row["code"]] = upsert(
+            AccreditationFramework,
+            lookup={"code": row["code"]},
+            values={
+                "document": LegalDocument.objects.get(number=row["document"]),
+                "target": row["target"],
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "effective_from": parse_date(row["effective_from"]),
+                "effective_to": parse_date(row["effective_to"]),
+                "points_per_standard": parse_decimal(row["points_per_standard"]),
+                "compliance_years_intermediate": parse_int(row["compliance_years_intermediate"]),
+                "compliance_years_college": parse_int(row["compliance_years_college"]),
+                "min_total_points": parse_decimal(row["min_total_points"]),
+                "min_criterion_share": parse_decimal(row["min_criterion_share"]),
+                "min_core_criterion_share": parse_decimal(row["min_core_criterion_share"]),
+                "thresholds_confirmed": parse_bool(row["thresholds_confirmed"]),
+                "thresholds_note": row["thresholds_note"],
+            },
+            summary=summary,
+        )
+    return frameworks
+
+
+def load_criteria(
+    path: str | Path, summary: LoadSummary, frameworks: dict[str, AccreditationFramework]
+) -> dict[tuple[str, int], Criterion]:
+    """Criteria of the frameworks, keyed by framework code and number (the `note` column is not stored)."""
+    criteria = {}
+    for row in read_csv(path):
+        number = int(row["number"])
+        criteria[row["framework"], number] = upsert(
+            Criterion,
+            lookup={"framework": frameworks[row["framework"]], "number": number},
+            values={
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "benchmark_points": parse_decimal(row["benchmark_points"]),
+                "is_core": parse_bool(row["is_core"]),
+            },
+            summary=summary,
+        )
+    return criteria
+
+
+def load_standards(path: str | Path, summary: LoadSummary, criteria: dict[tuple[str, int], Criterion]) -> None:
+    """Standards of the criteria; sample wording carries `is_sample` and "(mẫu)" / "(sample)" in its text."""
+    for row in read_csv(path):
+        upsert(
+            Standard,
+            lookup={"criterion": criteria[row["framework"], int(row["criterion"])], "code": row["code"]},
+            values={
+                "text_vi": row["text_vi"],
+                "text_en": row["text_en"],
+                "typical_evidence": row["typical_evidence"],
+                "is_sample": parse_bool(row["is_sample"]),
+            },
+            summary=summary,
+        )
+
+
+@transaction.atomic
+def load_accreditation_frameworks(
+    summary: LoadSummary | None = None, data_dir: Path = ACCREDITATION_DIR
+) -> LoadSummary:
+    """The legal documents, then the accreditation frameworks, criteria and standards of `vet/data/accreditation/`."""
+    summary = summary if summary is not None else LoadSummary()
+    load_legal_documents(DATA_DIR / "legal_documents.csv", summary)
+    frameworks = load_frameworks(data_dir / "frameworks.csv", summary)
+    criteria = load_criteria(data_dir / "criteria.csv", summary, frameworks)
+    load_standards(data_dir / "standards.csv", summary, criteria)
     return summary

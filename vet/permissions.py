@@ -27,7 +27,9 @@ from django.db.models import Model, Q, QuerySet
 
 from . import choices
 from .models import (
+    AccreditationFramework,
     Authority,
+    Criterion,
     EnterprisePartner,
     Institution,
     KeyOccupationDesignation,
@@ -37,6 +39,7 @@ from .models import (
     OccupationField,
     Province,
     ScopeEntry,
+    Standard,
     Teacher,
 )
 
@@ -136,7 +139,7 @@ def get_roles(user) -> Roles:
 
 # Models everyone (including the public) may read in full.
 PUBLIC_MODELS = (LegalDocument, Province, Authority, OccupationField, Occupation, Institution, ScopeEntry,
-                 KeyOccupationDesignation)
+                 KeyOccupationDesignation, AccreditationFramework, Criterion, Standard)
 # Models that belong to one institution, and the path from them to it.
 INSTITUTION_PATH = {
     Institution: "pk",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import choices
+from . import choices, readiness
 from .models import (
+    AccreditationFramework,
     Authority,
+    Criterion,
     EnterprisePartner,
     Institution,
     KeyOccupationDesignation,
@@ -75,3 +77,43 @@ def get_registry_summary() -> dict[str, object]:
 def list_legal_documents() -> QuerySet[LegalDocument]:
     """Legal documents with the document that replaced each joined."""
     return LegalDocument.objects.select_related("replaced_by")
+
+
+def list_accreditation_frameworks() -> QuerySet[AccreditationFramework]:
+    """Accreditation frameworks with their legal document joined and their criteria prefetched in order."""
+    return AccreditationFramework.objects.select_related("document").prefetch_related(
+        Prefetch(
+            "criteria",
+            queryset=Criterion.objects.annotate(standard_count=Count("standards")).order_by("number"),
+        )
+    )
+
+
+def framework_facts(framework: AccreditationFramework) -> readiness.FrameworkFacts:
+    """The facts `vet.readiness.score` needs about a framework: criteria, points, compliance window, pass rules."""
+    framework = list_accreditation_frameworks().get(pk=framework.pk)
+    compliance = tuple(
+        (level, years)
+        for level, years in ((choices.Level.INTERMEDIATE.value, framework.compliance_years_intermediate),
+                             (choices.Level.COLLEGE.value, framework.compliance_years_college))
+        if years is not None
+    )
+    return readiness.FrameworkFacts(
+        code=framework.code,
+        criteria=tuple(
+            readiness.CriterionFacts(
+                number=c.number, benchmark_points=c.benchmark_points, is_core=c.is_core,
+                standard_count=c.standard_count,
+            )
+            for c in framework.criteria.all()
+        ),
+        points_per_standard=framework.points_per_standard,
+        compliance_years=compliance,
+        rules=readiness.PassRules(
+            min_total_points=framework.min_total_points,
+            min_criterion_share=framework.min_criterion_share,
+            min_core_criterion_share=framework.min_core_criterion_share,
+        ),
+        rules_confirmed=framework.thresholds_confirmed,
+        source=framework.document.number,
+    )
