@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from vet import readiness
 from vet.readiness import CriterionFacts, FrameworkFacts, PassRules, StandardRating
@@ -112,7 +113,10 @@ def test_score_without_pass_rule_is_undetermined():
     assert result.outcome == readiness.UNDETERMINED
     assert not result.passed
     assert result.failures == ()
-    assert str(result.outcome_label) == "No pass rule defined"
+    with translation.override("en"):
+        assert str(result.outcome_label) == "No pass rule defined"
+    with translation.override("vi"):
+        assert str(result.outcome_label) == "Chưa có quy định về mức đạt"
 
 
 def test_score_applies_only_the_rules_the_framework_has():
