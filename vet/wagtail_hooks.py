@@ -8,6 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from . import selectors
 from .admin_views import (
+    AccreditationFrameworkInspectView,
     InstitutionInspectView,
     MembershipCreateView,
     RegistryDeleteBulkAction,
@@ -18,7 +19,9 @@ from .admin_views import (
     modified_column,
 )
 from .models import (
+    AccreditationFramework,
     Authority,
+    Criterion,
     EnterprisePartner,
     Institution,
     KeyOccupationDesignation,
@@ -28,6 +31,7 @@ from .models import (
     OccupationField,
     Province,
     ScopeEntry,
+    Standard,
     Teacher,
 )
 
@@ -43,6 +47,9 @@ REGISTRY_MODELS = (
     Teacher,
     EnterprisePartner,
     Membership,
+    AccreditationFramework,
+    Criterion,
+    Standard,
 )
 
 # Registered before the viewsets, which would otherwise create Wagtail's default (Django-permission) policies.
@@ -192,6 +199,63 @@ class RegistryViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(RegistryViewSetGroup)
+
+
+class AccreditationFrameworkViewSet(RegistryViewSet):
+    model = AccreditationFramework
+    icon = "doc-full-inverse"
+    queryset_selector = staticmethod(selectors.list_accreditation_frameworks)
+    inspect_view_class = AccreditationFrameworkInspectView
+    inspect_template_name = "vet/admin/accreditation_framework_inspect.html"
+    search_fields = ["code", "name_vi", "name_en"]
+    list_display = [
+        "code",
+        "name_vi",
+        "target",
+        "document",
+        "effective_from",
+        "effective_to",
+        boolean_column(AccreditationFramework, "thresholds_confirmed"),
+        modified_column(),
+    ]
+    list_filter = ["target", "thresholds_confirmed"]
+
+
+class CriterionViewSet(RegistryViewSet):
+    model = Criterion
+    icon = "list-ol"
+    search_fields = ["name_vi", "name_en", "framework__code"]
+    list_display = ["framework", "number", "name_vi", "benchmark_points", boolean_column(Criterion, "is_core"),
+                    modified_column()]
+    list_filter = ["framework", "is_core"]
+
+    @staticmethod
+    def queryset_selector():
+        return Criterion.objects.select_related("framework").order_by("framework__code", "number")
+
+
+class StandardViewSet(RegistryViewSet):
+    model = Standard
+    icon = "tick-inverse"
+    search_fields = ["code", "text_vi", "text_en", "criterion__framework__code"]
+    list_display = ["code", "criterion", "text_vi", boolean_column(Standard, "is_sample"), modified_column()]
+    list_filter = ["criterion__framework", "is_sample"]
+
+    @staticmethod
+    def queryset_selector():
+        return Standard.objects.select_related("criterion__framework").order_by(
+            "criterion__framework__code", "criterion__number", "code"
+        )
+
+
+class AccreditationViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Accreditation")
+    menu_icon = "doc-full-inverse"
+    menu_order = 240
+    items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet)
+
+
+register_snippet(AccreditationViewSetGroup)
 
 
 @hooks.register("construct_homepage_panels")

@@ -5,6 +5,7 @@ only adapt Wagtail's generic views to them. Wagtail checks permissions per model
 checks (edit, inspect, delete, history, usage) and scope lists and choosers to what the user may see.
 """
 
+from .accreditation import AccreditationFrameworkInspectView
 from .forms import RegistryAdminForm, add_service_errors, search_queryset
 from .history import RegistryHistoryView, describe_changes
 from .policy import ObjectPermissionMixin, RegistryPermissionPolicy, forbidden_as_403
@@ -22,6 +23,7 @@ from .views import (
 from .viewsets import RegistryChooserViewSet, RegistryDeleteBulkAction, RegistryViewSet, boolean_column, modified_column
 
 __all__ = [
+    "AccreditationFrameworkInspectView",
     "InstitutionInspectView",
     "MembershipCreateView",
     "ObjectPermissionMixin",

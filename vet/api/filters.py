@@ -10,6 +10,7 @@ from django_filters.fields import IsoDateTimeField
 
 from vet import choices
 from vet.models import (
+    AccreditationFramework,
     Authority,
     EnterprisePartner,
     Institution,
@@ -163,3 +164,13 @@ class PartnerFilter(InstitutionOwnedFilter):
     class Meta:
         model = EnterprisePartner
         fields = ["agreement_type"]
+
+
+class AccreditationFrameworkFilter(filters.FilterSet):
+    modified_since = UTCDateTimeFilter(
+        field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
+    )
+
+    class Meta:
+        model = AccreditationFramework
+        fields = ["target"]

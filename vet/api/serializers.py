@@ -1,10 +1,13 @@
 """Serializers of the registry API. Relations are written and read by their natural keys
 (province code, institution code, occupation code, document number), never by database id."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from vet.models import (
+    AccreditationFramework,
     Authority,
+    Criterion,
     EnterprisePartner,
     Institution,
     KeyOccupationDesignation,
@@ -12,6 +15,7 @@ from vet.models import (
     Occupation,
     Province,
     ScopeEntry,
+    Standard,
     Teacher,
 )
 
@@ -143,3 +147,34 @@ class EnterprisePartnerSerializer(serializers.ModelSerializer):
         fields = ("id", "institution", "name", "sector", "agreement_type", "since", "until", "contact",
                   "created_at", "modified_at")
         read_only_fields = READ_ONLY
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Standard
+        fields = ("code", "text_vi", "text_en", "typical_evidence", "is_sample")
+        read_only_fields = fields
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    standard_count = serializers.IntegerField(read_only=True, help_text=_("Number of standards of the criterion."))
+    standards = StandardSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ("number", "name_vi", "name_en", "benchmark_points", "is_core", "standard_count", "standards")
+        read_only_fields = fields
+
+
+class AccreditationFrameworkSerializer(serializers.ModelSerializer):
+    document = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    has_pass_rule = serializers.BooleanField(read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AccreditationFramework
+        fields = ("id", "code", "name_vi", "name_en", "target", "document", "effective_from", "effective_to",
+                  "points_per_standard", "compliance_years_intermediate", "compliance_years_college",
+                  "min_total_points", "min_criterion_share", "min_core_criterion_share", "has_pass_rule",
+                  "thresholds_confirmed", "thresholds_note", "criteria", "created_at", "modified_at")
+        read_only_fields = fields

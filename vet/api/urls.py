@@ -17,6 +17,7 @@ router.register("scope", views.ScopeEntryViewSet, basename="scopeentry")
 router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccupation")
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
 
 
 class TokenObtainView(ObtainAuthToken):

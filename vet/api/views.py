@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from vet import permissions, selectors, services
@@ -88,3 +89,33 @@ TeacherViewSet = _viewset(
 PartnerViewSet = _viewset(
     "PartnerViewSet", selectors.list_partners, serializers.EnterprisePartnerSerializer, filters.PartnerFilter,
     ["name", "since", "modified_at"], doc="Enterprise partners of an institution.")
+
+
+def _frameworks_with_standards():
+    return selectors.list_accreditation_frameworks().prefetch_related("criteria__standards")
+
+
+@extend_schema_view(
+    list=extend_schema(description="Accreditation frameworks (public reference data), each with its criteria and "
+                                   "their standards. Empty pass rules are not applied; `thresholds_confirmed` "
+                                   "false means the figures are not yet checked against the legal text."),
+    retrieve=extend_schema(description="One accreditation framework by its code, with criteria and standards."),
+)
+class AccreditationFrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Accreditation frameworks with their criteria and standards; read-only (administrators edit them in the admin)."""
+
+    select = staticmethod(_frameworks_with_standards)
+    queryset = _frameworks_with_standards()
+    serializer_class = serializers.AccreditationFrameworkSerializer
+    filterset_class = filters.AccreditationFrameworkFilter
+    ordering_fields = ["code", "effective_from", "modified_at"]
+    ordering = ["-effective_from", "code"]
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return permissions.scope_queryset(self.request.user, self.select(), permissions.VIEW)
+
+    def get_object(self):
+        if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise Http404  # PostgreSQL cannot even compare text holding NUL
+        return super().get_object()
