@@ -19,9 +19,9 @@ from wagtail.admin.views.reports import ReportView
 from vet import permissions
 
 from .. import choices, selectors, services
+from ..admin_views.editing import version_url
 from ..models import CurriculumComponent
 from .forms import ReviewDueFilterSet, ValidationFilterSet
-from .views import version_url
 
 
 def jurisdiction_versions(user, queryset):

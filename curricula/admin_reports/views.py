@@ -21,16 +21,9 @@ from vet import permissions
 from vet.admin_views import RegistryInspectView
 
 from .. import choices, importers, selectors, services
+from ..admin_views.editing import version_url
 from ..models import ComponentUnitMapping, CurriculumComponent, SkillFramework, SkillUnit
 from .forms import CoverageChoiceForm, FrameworkImportForm, MappingForm
-
-VERSION_INSPECT_URL_NAME = "wagtailsnippets_curricula_curriculumversion:inspect"
-
-
-def version_url(version_pk: int) -> str:
-    """The page of a version: its snippet inspect view (curricula.wagtail_hooks)."""
-    return reverse(VERSION_INSPECT_URL_NAME, args=(version_pk,))
-
 
 # ----------------------------------------------------------------------------------------- inspect views
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 
 from vet import permissions
 from vet.admin_views import RegistryAdminForm, RegistryCreateView, RegistryEditView
-from vet.permissions import ADD, CHANGE
+from vet.permissions import ADD, CHANGE, VIEW
 
 from .. import choices, selectors, services
 from ..models import Curriculum, CurriculumVersion
@@ -156,4 +158,14 @@ def _scoped_or_none(request, model, param: str, action: str):
 
 
 def version_url(pk: int) -> str:
+    """The page of a version: its snippet inspect view (curricula.wagtail_hooks)."""
     return reverse("wagtailsnippets_curricula_curriculumversion:inspect", args=(pk,))
+
+
+def get_visible_version(user, pk: int):
+    """The version `pk` with its joins, 404 when it does not exist, PermissionDenied (403) when `user` may not
+    see it: what every POST or download of the version page starts with."""
+    version = get_object_or_404(selectors.list_curriculum_versions(), pk=pk)
+    if not permissions.has_object_permission(user, VIEW, version):
+        raise PermissionDenied
+    return version

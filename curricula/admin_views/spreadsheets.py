@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from wagtail.admin import messages
 
-from vet import permissions
-from vet.permissions import VIEW
-
-from .. import exports, importers, selectors, services
-from .editing import version_url
+from .. import exports, importers, services
+from .editing import get_visible_version, version_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_LISTED_ERRORS = 30  # more than this in one message list helps nobody; the count says how many there are
@@ -25,20 +22,13 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _visible_version(request, pk: int):
-    version = get_object_or_404(selectors.list_curriculum_versions(), pk=pk)
-    if not permissions.has_object_permission(request.user, VIEW, version):
-        raise PermissionDenied
-    return version
-
-
 class VersionExportView(View):
     """The version's subjects and modules as the XLSX workbook that imports back unchanged."""
 
     http_method_names = ["get"]
 
     def get(self, request, pk: int):
-        version = _visible_version(request, pk)
+        version = get_visible_version(request.user, pk)
         return _xlsx(exports.export_version_xlsx(version),
                      f"curriculum-{version.curriculum.occupation.code}-{version.pk}.xlsx")
 
@@ -59,7 +49,7 @@ class VersionImportView(View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        version = _visible_version(request, pk)
+        version = get_visible_version(request.user, pk)
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose an XLSX or CSV file to import."))

@@ -21,7 +21,7 @@ from vet.permissions import ADD, APPROVE, CHANGE, VIEW
 from .. import choices, diff, selectors, services
 from ..models import CurriculumComponent, CurriculumVersion, SkillFramework, VersionComment
 from . import reports
-from .editing import ApproveForm, CommentForm, version_url
+from .editing import ApproveForm, CommentForm, get_visible_version, version_url
 
 REVIEW_NOTICE_DAYS = 180  # how long before its review date a version shows a (soft) notice: a screen's choice
 WORKFLOW_URL_NAME = "wagtailsnippets_curricula_curriculumversion:workflow"
@@ -159,9 +159,7 @@ class WorkflowView(View):
     def post(self, request, pk: int, action: str):
         if action not in self.ACTIONS:
             raise Http404
-        version = get_object_or_404(selectors.list_curriculum_versions(), pk=pk)
-        if not permissions.has_object_permission(request.user, VIEW, version):
-            raise PermissionDenied
+        version = get_visible_version(request.user, pk)
         back = version_url(version.pk)
         try:
             back = getattr(self, f"do_{action}")(request, version) or back
