@@ -106,3 +106,88 @@ class AccreditationTarget(models.TextChoices):
     SCHOOL = "school", _("College or intermediate school")
     VET_CENTRE = "vet_centre", _("VET centre")
     PROGRAM = "program", _("Training program")
+
+
+class AssessmentStatus(models.TextChoices):
+    """A self-assessment's life: planned → in progress → submitted (then locked)."""
+
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class CouncilRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    SECRETARY = "secretary", _("Secretary")
+    MEMBER = "member", _("Member")
+
+
+class CouncilMemberType(models.TextChoices):
+    HEAD = "head", _("Head of the institution")
+    STAFF = "staff", _("Staff of the institution")
+    ENTERPRISE = "enterprise", _("Enterprise representative")
+    OTHER = "other", _("Other")
+
+
+class ExternalStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    DECIDED = "decided", _("Decided")
+
+
+class ExternalDecision(models.TextChoices):
+    PASS = "pass", _("Meets the standards")
+    FAIL = "fail", _("Does not meet the standards")
+
+
+class FindingSeverity(models.TextChoices):
+    MAJOR = "major", _("Major")
+    MINOR = "minor", _("Minor")
+    OBSERVATION = "observation", _("Observation")
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class TeachingRole(models.TextChoices):
+    THEORY = "theory", _("Theory")
+    PRACTICE = "practice", _("Practice")
+    BOTH = "both", _("Theory and practice")
+
+
+class IndicatorMetric(models.TextChoices):
+    """What a readiness indicator measures for one key-occupation designation (DOMAIN.md §4)."""
+
+    ACCREDITATION = "accreditation", _("Accreditation passed")
+    CURRICULUM_COVERAGE = "curriculum_coverage", _("Curriculum coverage of the tier's reference standard (%)")
+    THEORY_TEACHER_DEGREE = "theory_teacher_degree", _("Theory teachers with the required degree (%)")
+    TEACHER_LANGUAGE = "teacher_language", _("Teachers at the required foreign-language level (%)")
+    EMPLOYMENT_6M = "employment_6m", _("Graduates employed within 6 months (%)")
+    EXIT_SKILL = "exit_skill", _("Graduates at the required exit skill level (%)")
+    EQUIPMENT = "equipment", _("Equipment list held in full (%)")
+    ENTERPRISE_PARTNERS = "enterprise_partners", _("Enterprise partners")
+    ENROLMENT = "enrolment", _("Enrolment")
+
+
+class ReadinessStatus(models.TextChoices):
+    READY = "ready", _("Ready")
+    CLOSE = "close", _("Close")
+    NOT_YET = "not_yet", _("Not yet")

@@ -28,17 +28,32 @@ from django.db.models import Model, Q, QuerySet
 from . import choices
 from .models import (
     AccreditationFramework,
+    ActionItem,
     Authority,
+    Campaign,
+    CouncilMember,
     Criterion,
     EnterprisePartner,
+    EquipmentChecklist,
+    EquipmentItem,
+    Evidence,
+    EvidenceVersion,
+    ExternalAssessment,
+    ExternalRating,
+    Finding,
     Institution,
     KeyOccupationDesignation,
     LegalDocument,
     Membership,
     Occupation,
     OccupationField,
+    OccupationOutcome,
     Province,
+    ReadinessIndicator,
+    ReadinessProfile,
     ScopeEntry,
+    SelfAssessment,
+    SelfAssessmentRating,
     Standard,
     Teacher,
 )
@@ -139,7 +154,8 @@ def get_roles(user) -> Roles:
 
 # Models everyone (including the public) may read in full.
 PUBLIC_MODELS = (LegalDocument, Province, Authority, OccupationField, Occupation, Institution, ScopeEntry,
-                 KeyOccupationDesignation, AccreditationFramework, Criterion, Standard)
+                 KeyOccupationDesignation, AccreditationFramework, Criterion, Standard, ReadinessProfile,
+                 ReadinessIndicator)
 # Models that belong to one institution, and the path from them to it.
 INSTITUTION_PATH = {
     Institution: "pk",
@@ -148,12 +164,33 @@ INSTITUTION_PATH = {
     Teacher: "institution_id",
     EnterprisePartner: "institution_id",
 }
+_ALL = {VIEW, ADD, CHANGE, DELETE}
+# Accreditation and readiness rows of an institution: path to the institution, officer's and staff's actions.
+# Whether a row may still change (a submitted self-assessment is locked, an assessor must not be staff of the
+# school) is the services' business; this module only says who may try.
+_ACCREDITATION = {
+    SelfAssessment: ("institution_id", {VIEW, ADD}, _ALL),
+    CouncilMember: ("self_assessment__institution_id", {VIEW}, _ALL),
+    SelfAssessmentRating: ("self_assessment__institution_id", {VIEW}, _ALL),
+    Evidence: ("institution_id", {VIEW}, _ALL),
+    EvidenceVersion: ("evidence__institution_id", {VIEW}, {VIEW, ADD}),
+    ExternalAssessment: ("self_assessment__institution_id", {VIEW, ADD, CHANGE}, {VIEW}),
+    ExternalRating: ("assessment__self_assessment__institution_id", _ALL, {VIEW}),
+    Finding: ("assessment__self_assessment__institution_id", _ALL, {VIEW}),
+    ActionItem: ("institution_id", _ALL, {VIEW, ADD, CHANGE}),
+    OccupationOutcome: ("institution_id", {VIEW}, _ALL),
+    EquipmentChecklist: ("institution_id", {VIEW}, _ALL),
+    EquipmentItem: ("checklist__institution_id", {VIEW}, _ALL),
+}
+for _model, (_path, _officer, _staff) in _ACCREDITATION.items():
+    INSTITUTION_PATH[_model] = _path
 PROVINCE_PATH = {
     Institution: "province_id",
     ScopeEntry: "institution__province_id",
     KeyOccupationDesignation: "institution__province_id",
     Teacher: "institution__province_id",
     EnterprisePartner: "institution__province_id",
+    **{m: path.removesuffix("_id") + "__province_id" for m, (path, _o, _s) in _ACCREDITATION.items()},
 }
 # What each role may do with each institution-owned model (beyond public reads).
 OFFICER_ACTIONS = {
@@ -162,6 +199,7 @@ OFFICER_ACTIONS = {
     KeyOccupationDesignation: {VIEW, ADD, CHANGE, DELETE},
     Teacher: {VIEW},
     EnterprisePartner: {VIEW},
+    **{m: officer for m, (_p, officer, _s) in _ACCREDITATION.items()},
 }
 STAFF_ACTIONS = {
     Institution: {VIEW, CHANGE},
@@ -169,7 +207,11 @@ STAFF_ACTIONS = {
     KeyOccupationDesignation: {VIEW},
     Teacher: {VIEW, ADD, CHANGE, DELETE},
     EnterprisePartner: {VIEW, ADD, CHANGE, DELETE},
+    **{m: staff for m, (_p, _o, staff) in _ACCREDITATION.items()},
 }
+# Models that belong to a province's authority (e.g. a campaign): its officers manage them; staff of the schools
+# it names read them. Path from the row to its province.
+PROVINCE_OWNED_PATH = {Campaign: "authority__province_id"}
 # What a head of school may do beyond its staff actions (e.g. APPROVE a curriculum version).
 HEAD_ACTIONS: dict[type[Model], set[str]] = {}
 # Models the public may read only in part: the rows matching the condition (e.g. approved curricula).
@@ -229,6 +271,8 @@ def has_permission(user, action: str, model: type[Model]) -> bool:
         return True
     if action == VIEW and (model in PUBLIC_MODELS or model in PUBLIC_ROWS):
         return True
+    if model in PROVINCE_OWNED_PATH:
+        return roles.is_officer or (action == VIEW and roles.is_school_staff)
     if roles.is_officer:
         if action in OFFICER_ACTIONS.get(model, ()):
             return True
@@ -249,6 +293,8 @@ def has_object_permission(user, action: str, obj: Model) -> bool:
         return True
     if action == VIEW and model in PUBLIC_MODELS:
         return True
+    if model in PROVINCE_OWNED_PATH:
+        return _province_owned_permission(roles, action, obj)
     if model not in INSTITUTION_PATH:
         return has_permission(user, action, model)
     institution_id = obj.pk if model is Institution else _institution_id(obj, INSTITUTION_PATH[model])
@@ -262,6 +308,15 @@ def has_object_permission(user, action: str, obj: Model) -> bool:
         return True
     if action == VIEW and model in PUBLIC_ROWS and obj.pk is not None:
         return model._default_manager.filter(PUBLIC_ROWS[model], pk=obj.pk).exists()
+    return False
+
+
+def _province_owned_permission(roles: Roles, action: str, obj: Model) -> bool:
+    province_id = _institution_id(obj, PROVINCE_OWNED_PATH[_model(obj)])
+    if roles.is_officer and province_id in roles.province_ids:
+        return True
+    if action == VIEW and roles.is_school_staff and obj.pk is not None:
+        return obj.institutions.filter(pk__in=roles.institution_ids).exists()
     return False
 
 
@@ -279,6 +334,12 @@ def scope_queryset(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
         return queryset
     if action == VIEW and model in PUBLIC_MODELS:
         return queryset
+    if model in PROVINCE_OWNED_PATH:
+        condition = Q(**{f"{PROVINCE_OWNED_PATH[model]}__in": roles.province_ids})
+        if action == VIEW and roles.is_school_staff:
+            named = model.institutions.through.objects.filter(institution_id__in=roles.institution_ids)
+            condition |= Q(pk__in=named.values(f"{model._meta.model_name}_id"))
+        return queryset.filter(condition)
     if model not in INSTITUTION_PATH:
         return queryset if has_permission(user, action, model) else queryset.none()
     condition = Q(pk__in=[])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import choices, readiness
@@ -10,12 +13,14 @@ from .models import (
     Authority,
     Criterion,
     EnterprisePartner,
+    ExternalAssessment,
     Institution,
     KeyOccupationDesignation,
     LegalDocument,
     Occupation,
     Province,
     ScopeEntry,
+    SelfAssessment,
     Teacher,
 )
 
@@ -117,3 +122,63 @@ def framework_facts(framework: AccreditationFramework) -> readiness.FrameworkFac
         rules_confirmed=framework.thresholds_confirmed,
         source=framework.document.number,
     )
+
+
+# ------------------------------------------------------------------------------ assessment scores
+
+
+@dataclass(frozen=True)
+class CriterionDifference:
+    """One criterion's points in the self-assessment and in the external assessment."""
+
+    number: int
+    self_points: Decimal
+    external_points: Decimal
+    max_points: Decimal | None
+    standards_differing: tuple[str, ...]  # codes of the standards rated differently (met / not met / points)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.external_points - self.self_points
+
+
+def _score_ratings(framework: AccreditationFramework, ratings, level: str) -> readiness.Score:
+    """Score rating rows (self or external: `standard`, `met`, `years_met`, `points`); unrated counts as not met."""
+    facts = framework_facts(framework)
+    return readiness.score(
+        facts,
+        [readiness.StandardRating(criterion=r.standard.criterion.number, code=r.standard.code, met=bool(r.met),
+                                  years_met=r.years_met, points=r.points) for r in ratings],
+        level=level if facts.compliance_years else "",
+    )
+
+
+def self_assessment_score(assessment: SelfAssessment) -> readiness.Score:
+    ratings = assessment.ratings.select_related("standard__criterion")
+    return _score_ratings(assessment.framework, ratings, assessment.level)
+
+
+def external_assessment_score(assessment: ExternalAssessment) -> readiness.Score:
+    ratings = assessment.ratings.select_related("standard__criterion")
+    return _score_ratings(assessment.self_assessment.framework, ratings, assessment.self_assessment.level)
+
+
+def assessment_differences(assessment: ExternalAssessment) -> list[CriterionDifference]:
+    """Per criterion: the school's points, the authority's points, and the standards the two rated differently."""
+    own = self_assessment_score(assessment.self_assessment)
+    theirs = external_assessment_score(assessment)
+
+    def key(r):
+        return (bool(r.met), r.years_met, r.points)
+
+    school = {r.standard_id: r for r in assessment.self_assessment.ratings.all()}
+    differing: dict[int, list[str]] = {}
+    for r in assessment.ratings.select_related("standard__criterion"):
+        mine = school.get(r.standard_id)
+        if mine is None or key(mine) != key(r):
+            differing.setdefault(r.standard.criterion.number, []).append(r.standard.code)
+    return [
+        CriterionDifference(c.number, c.points, theirs.criterion(c.number).points, c.max_points,
+                            tuple(sorted(differing.get(c.number, ()))))
+        for c in own.criteria
+    ]

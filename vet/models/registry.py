@@ -12,8 +12,8 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import choices
-from .text import fold
+from .. import choices
+from ..text import fold
 
 occupation_code_validator = RegexValidator(
     r"^[56]\d{6}$",
@@ -517,6 +517,13 @@ class Teacher(SearchableModel):
         _("years of industry experience"), default=0, validators=[MaxValueValidator(60)]
     )
     is_active = models.BooleanField(_("currently teaching"), default=True)
+    teaching_role = models.CharField(
+        _("teaches"), max_length=16, choices=choices.TeachingRole.choices, default=choices.TeachingRole.BOTH
+    )
+    occupations = models.ManyToManyField(
+        Occupation, verbose_name=_("occupations taught"), blank=True, related_name="teachers",
+        help_text=_("The readiness of a key occupation counts the teachers who teach it."),
+    )
     search_fields = ("full_name", "field_of_study")
 
     class Meta:
@@ -550,6 +557,10 @@ class EnterprisePartner(SearchableModel):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    occupations = models.ManyToManyField(
+        Occupation, verbose_name=_("occupations"), blank=True, related_name="partners",
+        help_text=_("The occupations the cooperation concerns; empty: the whole institution."),
+    )
     search_fields = ("name", "sector")
 
     class Meta:
@@ -607,184 +618,3 @@ class Membership(RegistryModel):
     def __str__(self) -> str:
         target = self.authority or self.institution or ""
         return f"{self.user} · {self.get_role_display()} {target}".strip()
-
-
-# ------------------------------------------------------------------------------- accreditation frameworks
-
-_share_validators = [MinValueValidator(0), MaxValueValidator(100)]
-
-
-class AccreditationFramework(BilingualNameMixin, RegistryModel):
-    """A set of accreditation criteria and standards from one legal document, with its pass rules when it has them.
-
-    Every pass rule may be empty: an empty rule is not applied (DOMAIN.md §5, Circular 14/2024's thresholds [U]).
-    """
-
-    document = models.ForeignKey(
-        LegalDocument, verbose_name=_("legal document"), on_delete=models.PROTECT,
-        related_name="accreditation_frameworks",
-    )
-    code = models.CharField(
-        _("code"), max_length=32, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$",
-                                   _("Use 2–32 letters, digits, dots, dashes or underscores."))],
-    )
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    target = models.CharField(_("assesses"), max_length=16, choices=choices.AccreditationTarget.choices)
-    effective_from = models.DateField(_("effective from"), null=True, blank=True)
-    effective_to = models.DateField(_("effective to"), null=True, blank=True)
-    points_per_standard = models.DecimalField(
-        _("points per standard"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)],
-        help_text=_("Points a standard met earns; leave empty when assessors give points directly."),
-    )
-    compliance_years_intermediate = models.PositiveSmallIntegerField(
-        _("compliance years (intermediate)"), null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("A standard counts only if met for at least this many years at intermediate level; "
-                    "empty: no such window."),
-    )
-    compliance_years_college = models.PositiveSmallIntegerField(
-        _("compliance years (college)"), null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("A standard counts only if met for at least this many years at college level; "
-                    "empty: no such window."),
-    )
-    min_total_points = models.DecimalField(
-        _("minimum total points"), max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)], help_text=_("Empty: no rule on the total."),
-    )
-    min_criterion_share = models.DecimalField(
-        _("minimum share per criterion (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=_share_validators,
-        help_text=_("Every criterion must reach this percentage of its benchmark points; empty: no such rule."),
-    )
-    min_core_criterion_share = models.DecimalField(
-        _("minimum share per core criterion (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=_share_validators,
-        help_text=_("Each core criterion must reach this percentage of its benchmark points; empty: no such rule."),
-    )
-    thresholds_confirmed = models.BooleanField(
-        _("thresholds confirmed"), default=False,
-        help_text=_("Tick once the points, compliance years and pass rules are checked against the legal text."),
-    )
-    thresholds_note = models.TextField(_("note on the thresholds"), blank=True)
-
-    class Meta:
-        verbose_name = _("accreditation framework")
-        verbose_name_plural = _("accreditation frameworks")
-        ordering = ["-effective_from", "code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_from__isnull=True) | Q(effective_to__isnull=True)
-                | Q(effective_to__gte=F("effective_from")),
-                name="accreditationframework_effective_range",
-                violation_error_message=_("'Effective to' cannot be before 'effective from'."),
-            ),
-            models.CheckConstraint(
-                condition=Q(points_per_standard__isnull=True) | Q(points_per_standard__gt=0),
-                name="accreditationframework_points_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_total_points__isnull=True) | Q(min_total_points__gte=0),
-                name="accreditationframework_min_total_nonnegative",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_criterion_share__isnull=True) | Q(min_criterion_share__range=(0, 100)),
-                name="accreditationframework_criterion_share_0_100",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_core_criterion_share__isnull=True) | Q(min_core_criterion_share__range=(0, 100)),
-                name="accreditationframework_core_share_0_100",
-            ),
-            models.CheckConstraint(
-                condition=(Q(compliance_years_intermediate__isnull=True)
-                           | Q(compliance_years_intermediate__range=(1, 10)))
-                & (Q(compliance_years_college__isnull=True) | Q(compliance_years_college__range=(1, 10))),
-                name="accreditationframework_compliance_years_1_10",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-    @property
-    def has_pass_rule(self) -> bool:
-        return any(v is not None for v in (self.min_total_points, self.min_criterion_share,
-                                           self.min_core_criterion_share))
-
-
-class Criterion(BilingualNameMixin, RegistryModel):
-    """A criterion (tiêu chí) of an accreditation framework, with its benchmark points when the framework sets them."""
-
-    framework = models.ForeignKey(
-        AccreditationFramework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="criteria"
-    )
-    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    benchmark_points = models.DecimalField(
-        _("benchmark points"), max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)],
-        help_text=_("The most points the criterion can earn; empty: the number of standards × points per standard."),
-    )
-    is_core = models.BooleanField(
-        _("core criterion"), default=False,
-        help_text=_("Core criteria must reach the framework's minimum share for core criteria."),
-    )
-
-    class Meta:
-        verbose_name = _("criterion")
-        verbose_name_plural = _("criteria")
-        ordering = ["framework", "number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "number"], name="criterion_unique_number",
-                violation_error_message=_("This framework already has a criterion with this number."),
-            ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="criterion_number_positive"),
-            models.CheckConstraint(
-                condition=Q(benchmark_points__isnull=True) | Q(benchmark_points__gte=0),
-                name="criterion_points_nonnegative",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
-
-
-class Standard(RegistryModel):
-    """A standard (tiêu chuẩn) of a criterion: what is checked, and the evidence that usually shows it."""
-
-    criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="standards"
-    )
-    code = models.CharField(_("code"), max_length=16, help_text=_("E.g. 1.2: criterion 1, standard 2."))
-    text_vi = models.TextField(_("text (Vietnamese)"))
-    text_en = models.TextField(_("text (English)"), blank=True)
-    typical_evidence = models.TextField(_("typical evidence"), blank=True)
-    is_sample = models.BooleanField(
-        _("sample"), default=False,
-        help_text=_("Illustrative wording, not the legal text: replace it with the official standard."),
-    )
-
-    class Meta:
-        verbose_name = _("standard")
-        verbose_name_plural = _("standards")
-        ordering = ["criterion", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["criterion", "code"], name="standard_unique_code",
-                violation_error_message=_("This criterion already has a standard with this code."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.code
-
-    @property
-    def text(self) -> str:
-        if get_language() and get_language().startswith("en") and self.text_en:
-            return self.text_en
-        return self.text_vi

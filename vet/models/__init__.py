@@ -1,0 +1,49 @@
+"""VET models: the registry, accreditation (frameworks, self- and external assessment, action items, campaigns)
+and tier readiness (profiles, outcomes, equipment)."""
+
+from .accreditation import (
+    AccreditationFramework,
+    ActionItem,
+    Campaign,
+    CouncilMember,
+    Criterion,
+    Evidence,
+    EvidenceVersion,
+    ExternalAssessment,
+    ExternalRating,
+    Finding,
+    SelfAssessment,
+    SelfAssessmentRating,
+    Standard,
+    evidence_upload_to,
+)
+from .registry import (
+    Authority,
+    BilingualNameMixin,
+    EnterprisePartner,
+    Institution,
+    KeyOccupationDesignation,
+    LegalDocument,
+    Membership,
+    Occupation,
+    OccupationField,
+    Province,
+    RegistryModel,
+    ScopeEntry,
+    SearchableModel,
+    Teacher,
+    ValidityMixin,
+    institution_code_validator,
+    occupation_code_validator,
+)
+from .tiers import EquipmentChecklist, EquipmentItem, OccupationOutcome, ReadinessIndicator, ReadinessProfile
+
+__all__ = [
+    "AccreditationFramework", "ActionItem", "Authority", "BilingualNameMixin", "Campaign", "CouncilMember",
+    "Criterion", "EnterprisePartner", "EquipmentChecklist", "EquipmentItem", "Evidence", "EvidenceVersion",
+    "ExternalAssessment", "ExternalRating", "Finding", "Institution", "KeyOccupationDesignation", "LegalDocument",
+    "Membership", "Occupation", "OccupationField", "OccupationOutcome", "Province", "ReadinessIndicator",
+    "ReadinessProfile", "RegistryModel", "ScopeEntry", "SearchableModel", "SelfAssessment", "SelfAssessmentRating",
+    "Standard", "Teacher", "ValidityMixin", "evidence_upload_to", "institution_code_validator",
+    "occupation_code_validator",
+]
