@@ -61,12 +61,13 @@ translations: $(STAMP) system-deps ## extract new strings into locale/vi/LC_MESS
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
 
-demo-data: migrate messages ## load the reference rules, the accreditation frameworks, the sample skill frameworks and the demo data (idempotent)
+demo-data: migrate messages ## load the reference rules, the accreditation frameworks, the sample skill frameworks and the demo data, accreditation included (idempotent)
 	$(MANAGE) load_demo_data
 	$(MANAGE) load_curriculum_rules
 	$(MANAGE) load_accreditation_frameworks
 	$(MANAGE) load_sample_frameworks
 	$(MANAGE) load_demo_curricula
+	$(MANAGE) load_demo_accreditation
 
 demo: demo-data ## install, migrate, load demo data and start the server on $(HOST):$(PORT)
 	@$(MANAGE) demo_info --base-url http://$(HOST):$(PORT)

@@ -298,6 +298,7 @@ def _load_people(demo_dir: Path, summary: LoadSummary, institutions: dict[str, I
     """Teachers (colleges and intermediate schools) and enterprise partners, drawn with a fixed seed."""
     spec = json.loads((demo_dir / "generation.json").read_text(encoding="utf-8"))
     rng = random.Random(SEED)
+    role_rng = random.Random(SEED + 1)  # a second stream, so adding teaching roles left the first one's draws alone
     scope: dict[int, list[Occupation]] = {}
     for entry in ScopeEntry.objects.filter(institution__in=institutions.values()).select_related("occupation"):
         scope.setdefault(entry.institution_id, []).append(entry.occupation)
@@ -306,12 +307,22 @@ def _load_people(demo_dir: Path, summary: LoadSummary, institutions: dict[str, I
         occupations = sorted(scope.get(institution.pk, []), key=lambda o: o.code)
         fields_of_study = sorted({o.name_vi for o in occupations})
         field_codes = sorted({o.field_code for o in occupations})
+        by_name: dict[str, list[Occupation]] = {}
+        for occupation in occupations:
+            by_name.setdefault(occupation.name_vi, []).append(occupation)
         if institution.type in spec["teachers_per_institution"]:
             for values in _teacher_rows(rng, spec, institution, fields_of_study):
                 full_name = values.pop("full_name")
-                upsert(
+                taught = by_name.get(values["field_of_study"], [])
+                # Teachers of an occupation teach theory, practice or both; the others teach general subjects.
+                values["teaching_role"] = (
+                    _weighted(role_rng, spec["teaching_role_weights"]) if taught else choices.TeachingRole.THEORY
+                )
+                teacher = upsert(
                     Teacher, lookup={"institution": institution, "full_name": full_name}, values=values, summary=summary
                 )
+                if {o.pk for o in teacher.occupations.all()} != {o.pk for o in taught}:
+                    teacher.occupations.set(taught)
         for values in _partner_rows(rng, spec, field_codes):
             name = values.pop("name")
             upsert(EnterprisePartner, lookup={"institution": institution, "name": name}, values=values, summary=summary)
