@@ -215,6 +215,7 @@ def load_frameworks(path: str | Path, summary: LoadSummary) -> dict[str, Accredi
                 "min_core_criterion_share": parse_decimal(row["min_core_criterion_share"]),
                 "thresholds_confirmed": parse_bool(row["thresholds_confirmed"]),
                 "thresholds_note": row["thresholds_note"],
+                "certificate_validity_years": parse_int(row["certificate_validity_years"]),
             },
             summary=summary,
         )
