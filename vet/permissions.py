@@ -12,6 +12,12 @@ Roles (see `vet.choices.Role`):
 - head of school: school staff of its institution who may also approve (APPROVE) its curricula;
 - public (anonymous): reads published registry data only.
 
+Accreditation: school staff write their own school's self-assessments, council, ratings, evidence, outcomes,
+equipment and action items; officers of the province read them, and write external assessments, findings, action
+items and campaigns (`Campaign` belongs to an authority: `PROVINCE_OWNED_PATH`). Evidence is never public.
+Whether a row may still change (a submitted self-assessment is locked; an assessor must not be staff of the
+school) is decided by the services.
+
 Other apps add their institution-owned models with `register_institution_model` (from their AppConfig.ready),
 so that this module stays the one place that decides, and `vet` imports no other app.
 """
