@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from external_fixtures are used as arguments
 """External assessment services: who may start it, conflict of interest, one open at a time, ratings, findings,
 the decision (refused while standards are unrated, then locked)."""
 
