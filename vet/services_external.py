@@ -158,6 +158,17 @@ def add_finding(user, assessment: ExternalAssessment, *, severity: str, text: st
 
 
 @transaction.atomic
+def update_finding(user, finding: Finding, *, severity: str, text: str) -> Finding:
+    """Reword a finding or change its severity while the assessment is in progress."""
+    _require_open(user, finding.assessment)
+    finding = _locked(finding)
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write the finding.")}, code="empty")
+    finding.severity, finding.text = severity, text.strip()
+    return _write(user, finding)
+
+
+@transaction.atomic
 def remove_finding(user, finding: Finding) -> None:
     """Remove a finding of an assessment still in progress."""
     _require_open(user, finding.assessment)
