@@ -514,7 +514,8 @@ class CampaignListView(View):
             "authority", "framework").annotate(
             schools=Count("institutions", distinct=True),
             submitted=Count("self_assessments", distinct=True,
-                            filter=Q(self_assessments__status=choices.AssessmentStatus.SUBMITTED))),
+                            filter=Q(self_assessments__status=choices.AssessmentStatus.SUBMITTED)),
+        ).order_by("-year", "title", "pk"),
             permissions.VIEW)
         roles = permissions.get_roles(request.user)
         return render(request, self.template_name, {
