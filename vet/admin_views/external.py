@@ -158,7 +158,7 @@ def _parse_int(value: str, field: str):
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) > 50:
+    if not (value.isascii() and value.isdigit()) or int(value) > 50:
         raise ValidationError({field: _("Enter a whole number of years from 0 to 50.")})
     return int(value)
 
@@ -206,8 +206,7 @@ class ExternalAssessmentView(View):
         self.can_edit = (self.assessment.status == choices.ExternalStatus.IN_PROGRESS
                          and permissions.has_object_permission(request.user, permissions.CHANGE, self.assessment)
                          and ext.conflict_of_interest(request.user, self.sa.institution_id) is None)
-        self.can_plan = permissions.has_object_permission(
-            request.user, permissions.ADD, ActionItem(institution=self.sa.institution))
+        self.can_plan = permissions.has_object_permission(request.user, permissions.CHANGE, self.assessment)
         return super().dispatch(request, pk)
 
     def url(self):
@@ -316,7 +315,7 @@ class ExternalAssessmentView(View):
 
 def _pk(value) -> int:
     value = str(value or "")
-    return int(value) if value.isdigit() and int(value) < 2**62 else 0
+    return int(value) if value.isascii() and value.isdigit() and int(value) < 2**62 else 0
 
 
 # ------------------------------------------------------------------------------------------- action items

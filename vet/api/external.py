@@ -47,11 +47,15 @@ class ServiceDecides(BasePermission):
         return request.method in SAFE_METHODS or bool(request.user and request.user.is_authenticated)
 
 
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 0 < int(value) < 2**62
+
+
 class Pk(serializers.PrimaryKeyRelatedField):
     """A relation by id; ids no database can hold are invalid, not a crash."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not str(data).isdigit() or int(data) > 2**62:
+        if isinstance(data, bool) or not _is_id(str(data)):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 
@@ -77,7 +81,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if not value.isdigit() or int(value) > 2**62:
+        if not _is_id(value):
             raise Http404
         return super().get_object()
 
