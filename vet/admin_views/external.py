@@ -326,7 +326,7 @@ class ActionItemFilterForm(forms.Form):
                                choices=[("", gettext_lazy("Any")), *choices.ActionStatus.choices])
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), required=False,
                                  choices=[("", gettext_lazy("Any")), *choices.Priority.choices])
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue items only"), required=False)
     institution = forms.ModelChoiceField(label=gettext_lazy("Institution"), required=False,
                                          queryset=Institution.objects.none(), empty_label=gettext_lazy("Any"))
 
