@@ -252,6 +252,7 @@ class AccreditationViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Accreditation")
     menu_icon = "doc-full-inverse"
     menu_order = 240
+    submenu_hook = "register_accreditation_menu_item"
     items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet)
 
 
@@ -262,6 +263,9 @@ register_snippet(AccreditationViewSetGroup)
 def add_role_panel(request, panels):
     panels.append(RolePanel())
 
+
+# The provincial authority's pages (external assessments, action items, campaigns) register their own hooks.
+from .admin_views import external_hooks  # noqa: E402, F401
 
 # After Wagtail's own snippet bulk delete (order 0), so that ours replaces it for the registry models.
 hooks.register("register_bulk_action", RegistryDeleteBulkAction, order=1)

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import views
+from . import external, views
 
 app_name = "vet"
 
@@ -18,6 +18,11 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
+router.register("external-assessments", external.ExternalAssessmentViewSet, basename="externalassessment")
+router.register("external-ratings", external.ExternalRatingViewSet, basename="externalrating")
+router.register("findings", external.FindingViewSet, basename="finding")
+router.register("action-items", external.ActionItemViewSet, basename="actionitem")
+router.register("campaigns", external.CampaignViewSet, basename="campaign")
 
 
 class TokenObtainView(ObtainAuthToken):
