@@ -28,7 +28,7 @@ METADATA_FIELDS = ("code", "title", "period_start", "period_end", "owner", "expi
 MB = 1024 * 1024
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     value = f"{size / MB:.1f}"
     return value.removesuffix(".0")
 
@@ -55,7 +55,7 @@ def check_evidence_file(file) -> None:
     if file.size is not None and file.size > limit:
         raise ValidationError(
             {"file": _("%(name)s is %(size)s MB; the limit is %(limit)s MB.")
-             % {"name": name, "size": _megabytes(file.size), "limit": _megabytes(limit)}},
+             % {"name": name, "size": megabytes(file.size), "limit": megabytes(limit)}},
             code="file_size",
         )
     if not file.size:

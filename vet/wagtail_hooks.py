@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -283,7 +283,7 @@ class EvidenceViewSet(RegistryViewSet):
         "title",
         "institution",
         "owner",
-        DateColumn("expires_on", label=_("Expires on"), sort_key="expires_on"),
+        Column("expires_on", label=_("Expires on"), accessor=evidence_admin.expiry_label, sort_key="expires_on"),
         Column("version_count", label=_("Versions"), sort_key="version_count"),
         modified_column(),
     ]

@@ -8,6 +8,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -15,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -52,6 +54,19 @@ class EvidenceFilterSet(WagtailFilterSet):
         fields = ["institution"]
 
 
+def expiry_label(evidence: Evidence) -> str:
+    """The expiry date as a date (not "2 weeks ago"), marked when expired or expiring within 60 days."""
+    if evidence.expires_on is None:
+        return "—"
+    day = date_format(evidence.expires_on, "SHORT_DATE_FORMAT")
+    today = timezone.localdate()
+    if evidence.expires_on < today:
+        return _("%(day)s · expired") % {"day": day}
+    if evidence.expires_on <= today + datetime.timedelta(EXPIRING_DAYS):
+        return _("%(day)s · expiring soon") % {"day": day}
+    return day
+
+
 def _writable_institutions(user):
     roles = permissions.get_roles(user)
     if roles.is_admin:
@@ -67,13 +82,19 @@ class EvidenceForm(RegistryAdminForm):
         institution = self.fields.get("institution")
         if institution is not None:
             institution.queryset = _writable_institutions(self.for_user)
+            choices = list(institution.queryset.values_list("pk", flat=True)[:2])
+            if len(choices) == 1 and not self.instance.institution_id:
+                institution.initial = choices[0]  # a school's staff: their own school, preselected
+        file = self.fields.get("file")
+        if file is not None:
+            file.help_text = _("Accepted types: %(types)s; at most %(size)s MB. Or give a link below.") % {
+                "types": ", ".join(services_evidence.allowed_extensions()),
+                "size": services_evidence.megabytes(settings.VET_EVIDENCE_MAX_BYTES),
+            }
 
 
 class EvidenceCreateForm(EvidenceForm):
-    file = forms.FileField(
-        label=_("File"), required=False,
-        help_text=_("Or give a link below. Accepted types and size are set by the system administrator."),
-    )
+    file = forms.FileField(label=_("File"), required=False)
     url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
@@ -148,7 +169,11 @@ class EvidenceInspectView(RegistryInspectView):
             .select_related("self_assessment__institution", "self_assessment__framework", "standard__criterion")
             .order_by("-self_assessment__year", "standard__criterion__number", "standard__code")
         )
-        context["is_expired"] = evidence.is_expired_on(timezone.localdate())
+        today = timezone.localdate()
+        context["is_expired"] = evidence.is_expired_on(today)
+        context["is_expiring"] = not context["is_expired"] and evidence.expires_on is not None and (
+            evidence.expires_on <= today + datetime.timedelta(EXPIRING_DAYS)
+        )
         return context
 
 
