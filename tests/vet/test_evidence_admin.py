@@ -165,3 +165,24 @@ class TestEvidencePage:
         assert response.status_code == 302, response.content.decode()[:2000]
         evidence.refresh_from_db()
         assert (evidence.code, evidence.title, evidence.institution) == ("H1.02", "Renamed", world.school_a)
+
+
+@pytest.mark.django_db
+def test_page_lists_the_standards_citing_it(client, world):
+    from vet import choices
+    from vet.models import SelfAssessment, SelfAssessmentRating
+
+    from .. import factories
+
+    evidence = add(world, "H1.01")
+    standard = factories.StandardFactory(code="1.1", text_vi="Có kế hoạch đào tạo")
+    assessment = SelfAssessment.objects.create(institution=world.school_a, framework=standard.criterion.framework,
+                                               year=2025, status=choices.AssessmentStatus.SUBMITTED)
+    SelfAssessmentRating.objects.create(self_assessment=assessment, standard=standard, met=True).evidence.add(evidence)
+    client.force_login(world.officer_a)
+    content = client.get(url("inspect", evidence)).content.decode()
+    assert "Cited by (1)" in content and "Có kế hoạch đào tạo" in content and "Submitted" in content
+    client.force_login(world.staff_a)
+    response = client.post(url("delete", evidence), follow=True)
+    assert "is cited by a submitted self-assessment" in response.content.decode()
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
