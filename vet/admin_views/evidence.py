@@ -9,7 +9,7 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -26,7 +26,7 @@ from wagtail.log_actions import log
 from .. import permissions, services_evidence
 from ..models import Evidence, EvidenceVersion, Institution, SelfAssessmentRating
 from ..permissions import VIEW
-from .forms import RegistryAdminForm, add_service_errors
+from .forms import RegistryAdminForm
 from .views import RegistryCreateView, RegistryInspectView
 
 EXPIRING_DAYS = 60
@@ -106,10 +106,6 @@ class EvidenceCreateForm(EvidenceForm):
             self.add_error("file", _("Give a file or a link."))
         return cleaned_data
 
-    def validate_unique(self):
-        # The service names a duplicate code on the code field itself.
-        pass
-
 
 class EvidenceCreateView(RegistryCreateView):
     def save_instance(self):
@@ -124,15 +120,6 @@ class EvidenceCreateView(RegistryCreateView):
             )
             log(instance=evidence, action=self.log_action, user=self.request.user)
         return evidence
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except PermissionDenied:
-            raise
-        except ValidationError as exc:  # raised outside ServiceSaveMixin's try (e.g. by the log)
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
 
 
 def save_evidence_metadata(user, instance: Evidence) -> Evidence:
