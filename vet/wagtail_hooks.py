@@ -1,12 +1,15 @@
 """The registry in the Wagtail back-office: one snippet viewset per model, grouped under "Registry"."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import selectors
+from . import selectors, services_evidence
 from .admin_views import (
     AccreditationFrameworkInspectView,
     InstitutionInspectView,
@@ -16,13 +19,16 @@ from .admin_views import (
     RegistryViewSet,
     RolePanel,
     boolean_column,
+    forbidden_as_403,
     modified_column,
 )
+from .admin_views import evidence as evidence_admin
 from .models import (
     AccreditationFramework,
     Authority,
     Criterion,
     EnterprisePartner,
+    Evidence,
     Institution,
     KeyOccupationDesignation,
     LegalDocument,
@@ -50,6 +56,7 @@ REGISTRY_MODELS = (
     AccreditationFramework,
     Criterion,
     Standard,
+    Evidence,
 )
 
 # Registered before the viewsets, which would otherwise create Wagtail's default (Django-permission) policies.
@@ -248,12 +255,61 @@ class StandardViewSet(RegistryViewSet):
         )
 
 
+def _evidence_panels(*, creating: bool) -> ObjectList:
+    panels = [FieldPanel("institution")] if creating else []
+    panels += [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("title")]),
+        FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
+        FieldRowPanel([FieldPanel("owner"), FieldPanel("expires_on")]),
+    ]
+    if creating:
+        panels += [FieldPanel("file"), FieldPanel("url"), FieldPanel("note")]
+    form = evidence_admin.EvidenceCreateForm if creating else evidence_admin.EvidenceForm
+    return ObjectList(panels, base_form_class=form).bind_to_model(Evidence)
+
+
+class EvidenceViewSet(RegistryViewSet):
+    model = Evidence
+    icon = "doc-full"
+    queryset_selector = staticmethod(evidence_admin.evidence_queryset)
+    add_view_class = evidence_admin.EvidenceCreateView
+    inspect_view_class = evidence_admin.EvidenceInspectView
+    inspect_template_name = "vet/admin/evidence_inspect.html"
+    save_service = staticmethod(evidence_admin.save_evidence_metadata)
+    delete_service = staticmethod(services_evidence.delete_evidence)
+    filterset_class = evidence_admin.EvidenceFilterSet
+    list_display = [
+        "code",
+        "title",
+        "institution",
+        "owner",
+        Column("expires_on", label=_("Expires on"), accessor=evidence_admin.expiry_label, sort_key="expires_on"),
+        Column("version_count", label=_("Versions"), sort_key="version_count"),
+        modified_column(),
+    ]
+
+    def get_add_view_kwargs(self, **kwargs):
+        panel = _evidence_panels(creating=True)
+        return super().get_add_view_kwargs(panel=panel, form_class=panel.get_form_class(), **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        panel = _evidence_panels(creating=False)
+        return super().get_edit_view_kwargs(panel=panel, form_class=panel.get_form_class(), **kwargs)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("download/<int:pk>/<int:number>/", forbidden_as_403(evidence_admin.download_view), name="download"),
+            path("add-version/<int:pk>/", forbidden_as_403(evidence_admin.add_version_view), name="add_version"),
+        ]
+
+
 class AccreditationViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Accreditation")
     menu_icon = "doc-full-inverse"
     menu_order = 240
     submenu_hook = "register_accreditation_menu_item"
-    items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet)
+    items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet, EvidenceViewSet)
 
 
 register_snippet(AccreditationViewSetGroup)

@@ -137,6 +137,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Accreditation evidence files are not public: kept outside MEDIA_ROOT, served only through permission-checked views.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+VET_EVIDENCE_MAX_BYTES = env.int("VET_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+VET_EVIDENCE_ALLOWED_EXTENSIONS = env.list(
+    "VET_EVIDENCE_ALLOWED_EXTENSIONS",
+    default=["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "jpg", "jpeg", "png", "zip"],
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import external, views
+from . import evidence, external, views
 
 app_name = "vet"
 
@@ -17,6 +17,7 @@ router.register("scope", views.ScopeEntryViewSet, basename="scopeentry")
 router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccupation")
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("evidence", evidence.EvidenceViewSet, basename="evidence")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
 router.register("external-assessments", external.ExternalAssessmentViewSet, basename="externalassessment")
 router.register("external-ratings", external.ExternalRatingViewSet, basename="externalrating")

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import choices
+from ..storage import private_storage
 from .registry import (
     Authority,
     BilingualNameMixin,
@@ -366,7 +367,9 @@ class EvidenceVersion(RegistryModel):
         Evidence, verbose_name=_("evidence"), on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1)])
-    file = models.FileField(_("file"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    file = models.FileField(
+        _("file"), upload_to=evidence_upload_to, storage=private_storage, blank=True, max_length=255
+    )
     url = models.URLField(_("link"), blank=True, max_length=500)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
