@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import views
+from . import data_views, views
 
 app_name = "vet"
 
@@ -17,6 +17,9 @@ router.register("scope", views.ScopeEntryViewSet, basename="scopeentry")
 router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccupation")
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("outcomes", data_views.OutcomeViewSet, basename="outcome")
+router.register("equipment-checklists", data_views.EquipmentChecklistViewSet, basename="equipmentchecklist")
+router.register("equipment-items", data_views.EquipmentItemViewSet, basename="equipmentitem")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
 
 
