@@ -164,7 +164,8 @@ class EquipmentItemCreateView(RegistryCreateView):
     def get_initial_form_instance(self):
         instance = super().get_initial_form_instance()
         pk = self.request.GET.get("checklist", "")
-        if instance is not None and pk.isdigit() and int(pk) < 2**63:
+        if pk.isdigit() and int(pk) < 2**63:
+            instance = instance or self.model()
             checklist = permissions.scope_queryset(
                 self.request.user, EquipmentChecklist.objects.filter(pk=int(pk)), permissions.VIEW).first()
             if checklist is not None:
