@@ -18,7 +18,14 @@ from vet.models import EquipmentChecklist, EquipmentItem, Institution, LegalDocu
 
 from .filters import InstitutionOwnedFilter
 from .serializers import READ_ONLY, _slug
-from .spreadsheets import XLSX, FileUploadSerializer, ImportRejectedSerializer, rejected_response, xlsx_response
+from .spreadsheets import (
+    XLSX,
+    FileUploadSerializer,
+    ImportRejectedSerializer,
+    rejected_response,
+    uploaded_file,
+    xlsx_response,
+)
 from .views import RegistryViewSet
 
 MAX_ID = 2**63 - 1
@@ -184,9 +191,9 @@ class OutcomeViewSet(RegistryViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        body = FileUploadSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
+        upload, refusal = uploaded_file(request)
+        if refusal is not None:
+            return refusal
         try:
             rows = importers.parse_outcomes(upload, user=request.user, filename=upload.name)
         except importers.ImportRejected as exc:
@@ -224,9 +231,9 @@ class EquipmentChecklistViewSet(RegistryViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        body = FileUploadSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
+        upload, refusal = uploaded_file(request)
+        if refusal is not None:
+            return refusal
         try:
             rows = importers.parse_equipment(upload, user=request.user, filename=upload.name)
         except importers.ImportRejected as exc:

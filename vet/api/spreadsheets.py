@@ -40,3 +40,14 @@ class ImportErrorSerializer(serializers.Serializer):
 class ImportRejectedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = ImportErrorSerializer(many=True)
+
+
+def uploaded_file(request):
+    """The uploaded file, or the 400 response (in the shape of a rejected file) saying what is wrong with it."""
+    body = FileUploadSerializer(data=request.data)
+    if body.is_valid():
+        return body.validated_data["file"], None
+    errors = [{"sheet": "", "row": 0, "column": field, "message": str(message)}
+              for field, messages in body.errors.items() for message in messages]
+    return None, Response({"detail": _("The file was rejected; nothing was written."), "errors": errors},
+                          status=status.HTTP_400_BAD_REQUEST)

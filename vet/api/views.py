@@ -12,7 +12,14 @@ from rest_framework.response import Response
 from vet import data_services, exports, importers, permissions, selectors, services
 
 from . import filters, serializers
-from .spreadsheets import XLSX, FileUploadSerializer, ImportRejectedSerializer, rejected_response, xlsx_response
+from .spreadsheets import (
+    XLSX,
+    FileUploadSerializer,
+    ImportRejectedSerializer,
+    rejected_response,
+    uploaded_file,
+    xlsx_response,
+)
 
 
 class RegistryViewSet(viewsets.ModelViewSet):
@@ -142,9 +149,9 @@ class AccreditationFrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        body = FileUploadSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
+        upload, refusal = uploaded_file(request)
+        if refusal is not None:
+            return refusal
         try:
             workbook = importers.parse_framework(upload, filename=upload.name)
         except importers.ImportRejected as exc:
