@@ -37,8 +37,12 @@ class AccreditationFrameworkInspectView(RegistryInspectView):
     """A framework with its criteria (and how many standards each has) and its pass rules in words."""
 
     @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, *framework_buttons(self.request.user, self.object)[0]]
+
+    @cached_property
     def header_more_buttons(self):
-        return [*super().header_more_buttons, *framework_buttons(self.request.user, self.object)]
+        return [*super().header_more_buttons, *framework_buttons(self.request.user, self.object)[1]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -186,14 +186,16 @@ class FrameworkIndexView(RegistryIndexView):
         return buttons
 
 
-def framework_buttons(user, framework) -> list:
+def framework_buttons(user, framework) -> tuple[list, list]:
+    """The framework page's buttons: export in the header, import in its "more" menu (administrators)."""
     viewset = AccreditationFramework.snippet_viewset
-    buttons = [HeaderButton(_("Export to XLSX"), url=reverse(viewset.get_url_name("export"), args=(framework.pk,)),
-                            icon_name="download", priority=20)]
+    header = [HeaderButton(_("Export to XLSX"), url=reverse(viewset.get_url_name("export"), args=(framework.pk,)),
+                           icon_name="download")]
+    more = []
     if permissions.has_object_permission(user, permissions.CHANGE, framework):
-        buttons.append(Button(_("Import from XLSX"), url=reverse(viewset.get_url_name("import")),
-                              icon_name="upload", priority=30))
-    return buttons
+        more.append(Button(_("Import from XLSX"), url=reverse(viewset.get_url_name("import")),
+                           icon_name="upload", priority=30))
+    return header, more
 
 
 class FrameworkExportView(View):
