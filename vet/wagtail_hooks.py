@@ -12,12 +12,20 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from . import selectors, services_evidence
 from .admin_views import (
     AccreditationFrameworkInspectView,
+    EquipmentChecklistInspectView,
+    EquipmentItemCreateView,
+    FrameworkExportView,
+    FrameworkImportView,
+    FrameworkIndexView,
     InstitutionInspectView,
     MembershipCreateView,
     RegistryDeleteBulkAction,
     RegistryPermissionPolicy,
     RegistryViewSet,
     RolePanel,
+    SpreadsheetImportView,
+    SpreadsheetIndexView,
+    TemplateView,
     boolean_column,
     forbidden_as_403,
     modified_column,
@@ -28,6 +36,8 @@ from .models import (
     Authority,
     Criterion,
     EnterprisePartner,
+    EquipmentChecklist,
+    EquipmentItem,
     Evidence,
     Institution,
     KeyOccupationDesignation,
@@ -35,6 +45,7 @@ from .models import (
     Membership,
     Occupation,
     OccupationField,
+    OccupationOutcome,
     Province,
     ScopeEntry,
     Standard,
@@ -57,6 +68,9 @@ REGISTRY_MODELS = (
     Criterion,
     Standard,
     Evidence,
+    OccupationOutcome,
+    EquipmentChecklist,
+    EquipmentItem,
 )
 
 # Registered before the viewsets, which would otherwise create Wagtail's default (Django-permission) policies.
@@ -211,6 +225,7 @@ register_snippet(RegistryViewSetGroup)
 class AccreditationFrameworkViewSet(RegistryViewSet):
     model = AccreditationFramework
     icon = "doc-full-inverse"
+    index_view_class = FrameworkIndexView
     queryset_selector = staticmethod(selectors.list_accreditation_frameworks)
     inspect_view_class = AccreditationFrameworkInspectView
     inspect_template_name = "vet/admin/accreditation_framework_inspect.html"
@@ -226,6 +241,13 @@ class AccreditationFrameworkViewSet(RegistryViewSet):
         modified_column(),
     ]
     list_filter = ["target", "thresholds_confirmed"]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("export/<int:pk>/", forbidden_as_403(FrameworkExportView.as_view()), name="export"),
+            path("import/", forbidden_as_403(FrameworkImportView.as_view()), name="import"),
+        ]
 
 
 class CriterionViewSet(RegistryViewSet):
@@ -313,6 +335,72 @@ class AccreditationViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(AccreditationViewSetGroup)
+
+
+class SpreadsheetViewSet(RegistryViewSet):
+    """A registry model with an XLSX import page and a template download."""
+
+    index_view_class = SpreadsheetIndexView
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("import/", forbidden_as_403(SpreadsheetImportView.as_view(model=self.model)), name="import"),
+            path("template/", forbidden_as_403(TemplateView.as_view(model=self.model)), name="template"),
+        ]
+
+
+class OccupationOutcomeViewSet(SpreadsheetViewSet):
+    model = OccupationOutcome
+    icon = "table"
+    search_fields = ["institution__search_text", "occupation__search_text", "source"]
+    list_display = ["institution", "occupation", "level", "year", "enrolment", "graduates", "employed_6m",
+                    modified_column()]
+    list_filter = ["year", "level", "institution__province", "institution"]
+
+    @staticmethod
+    def queryset_selector():
+        return OccupationOutcome.objects.select_related("institution", "occupation").order_by(
+            "institution__name_vi", "occupation__code", "level", "-year")
+
+
+class EquipmentChecklistViewSet(SpreadsheetViewSet):
+    model = EquipmentChecklist
+    icon = "list-ul"
+    inspect_view_class = EquipmentChecklistInspectView
+    inspect_template_name = "vet/admin/equipment_checklist_inspect.html"
+    search_fields = ["institution__search_text", "occupation__search_text", "reference"]
+    list_display = ["institution", "occupation", "level", "reference", "checked_on", modified_column()]
+    list_filter = ["level", "institution__province", "institution"]
+
+    @staticmethod
+    def queryset_selector():
+        return EquipmentChecklist.objects.select_related("institution", "occupation").order_by(
+            "institution__name_vi", "occupation__code", "level")
+
+
+class EquipmentItemViewSet(RegistryViewSet):
+    model = EquipmentItem
+    icon = "tick"
+    add_view_class = EquipmentItemCreateView
+    search_fields = ["name", "checklist__occupation__search_text", "checklist__institution__search_text"]
+    list_display = ["name", "checklist", "unit", "required_quantity", "held_quantity", modified_column()]
+    list_filter = ["checklist__institution__province", "checklist__institution"]
+
+    @staticmethod
+    def queryset_selector():
+        return EquipmentItem.objects.select_related(
+            "checklist__institution", "checklist__occupation").order_by("checklist", "name")
+
+
+class ReadinessViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Readiness")
+    menu_icon = "pick"
+    menu_order = 245
+    items = (OccupationOutcomeViewSet, EquipmentChecklistViewSet, EquipmentItemViewSet)
+
+
+register_snippet(ReadinessViewSetGroup)
 
 
 @hooks.register("construct_homepage_panels")

@@ -9,6 +9,16 @@ from .accreditation import AccreditationFrameworkInspectView
 from .forms import RegistryAdminForm, add_service_errors, search_queryset
 from .history import RegistryHistoryView, describe_changes
 from .policy import ObjectPermissionMixin, RegistryPermissionPolicy, forbidden_as_403
+from .readiness_data import (
+    EquipmentChecklistInspectView,
+    EquipmentItemCreateView,
+    FrameworkExportView,
+    FrameworkImportView,
+    FrameworkIndexView,
+    SpreadsheetImportView,
+    SpreadsheetIndexView,
+    TemplateView,
+)
 from .views import (
     InstitutionInspectView,
     MembershipCreateView,
@@ -23,6 +33,14 @@ from .views import (
 from .viewsets import RegistryChooserViewSet, RegistryDeleteBulkAction, RegistryViewSet, boolean_column, modified_column
 
 __all__ = [
+    "EquipmentChecklistInspectView",
+    "EquipmentItemCreateView",
+    "FrameworkExportView",
+    "FrameworkImportView",
+    "FrameworkIndexView",
+    "SpreadsheetImportView",
+    "SpreadsheetIndexView",
+    "TemplateView",
     "AccreditationFrameworkInspectView",
     "InstitutionInspectView",
     "MembershipCreateView",

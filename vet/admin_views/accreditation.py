@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from ..models import AccreditationFramework, Criterion, Standard
+from .readiness_data import framework_buttons
 from .views import RegistryInspectView
 
 
@@ -33,6 +35,14 @@ def pass_rules_in_words(framework: AccreditationFramework) -> list[str]:
 
 class AccreditationFrameworkInspectView(RegistryInspectView):
     """A framework with its criteria (and how many standards each has) and its pass rules in words."""
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, *framework_buttons(self.request.user, self.object)[0]]
+
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *framework_buttons(self.request.user, self.object)[1]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

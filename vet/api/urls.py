@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import evidence, external, views
+from . import data_views, evidence, external, views
 
 app_name = "vet"
 
@@ -18,6 +18,9 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("evidence", evidence.EvidenceViewSet, basename="evidence")
+router.register("outcomes", data_views.OutcomeViewSet, basename="outcome")
+router.register("equipment-checklists", data_views.EquipmentChecklistViewSet, basename="equipmentchecklist")
+router.register("equipment-items", data_views.EquipmentItemViewSet, basename="equipmentitem")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
 router.register("external-assessments", external.ExternalAssessmentViewSet, basename="externalassessment")
 router.register("external-ratings", external.ExternalRatingViewSet, basename="externalrating")

@@ -2,12 +2,24 @@
 
 from django.db import models
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 
-from vet import permissions, selectors, services
+from vet import data_services, exports, importers, permissions, selectors, services
 
 from . import filters, serializers
+from .spreadsheets import (
+    XLSX,
+    FileUploadSerializer,
+    ImportRejectedSerializer,
+    rejected_response,
+    uploaded_file,
+    xlsx_response,
+)
 
 
 class RegistryViewSet(viewsets.ModelViewSet):
@@ -119,3 +131,31 @@ class AccreditationFrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
             raise Http404  # PostgreSQL cannot even compare text holding NUL
         return super().get_object()
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY},
+                   description="The framework as an XLSX workbook (sheets framework, criteria, standards, "
+                               "instructions) that imports back unchanged.")
+    @action(detail=True, url_path="export", filter_backends=[])
+    def export(self, request, code=None):
+        framework = self.get_object()
+        return xlsx_response(exports.framework_xlsx(framework), f"framework-{framework.code}.xlsx")
+
+    @extend_schema(request={"multipart/form-data": FileUploadSerializer},
+                   responses={200: serializers.AccreditationFrameworkSerializer, 400: ImportRejectedSerializer},
+                   description="Administrators only: create or update a framework (matched on its code) from a "
+                               "workbook in the export's format. Criteria and standards not in the workbook are "
+                               "removed. A workbook with any bad cell is rejected whole, every problem named by "
+                               "sheet, row and column; nothing is written.")
+    @action(detail=False, methods=["post"], url_path="import", url_name="import",
+            parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
+    def import_file(self, request):
+        upload, refusal = uploaded_file(request)
+        if refusal is not None:
+            return refusal
+        try:
+            workbook = importers.parse_framework(upload, filename=upload.name)
+        except importers.ImportRejected as exc:
+            return rejected_response(exc)
+        framework, _summary = data_services.import_framework(user=request.user, workbook=workbook)
+        return Response(serializers.AccreditationFrameworkSerializer(_frameworks_with_standards().get(
+            pk=framework.pk)).data)

@@ -1,6 +1,7 @@
 """Readiness of key occupations toward their tier (DOMAIN.md §4): profiles of indicators with thresholds, and the
 yearly outcomes and equipment checklists they read."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +12,16 @@ from .registry import BilingualNameMixin, Institution, LegalDocument, Occupation
 
 _year_validators = [MinValueValidator(2000), MaxValueValidator(2100)]
 _designation_levels = [(lv.value, lv.label) for lv in choices.DESIGNATION_LEVELS]
+
+
+def _check_occupation_level(row, errors: dict) -> None:
+    """An intermediate code (5xxxxxx) is not trained at college level, nor the reverse."""
+    if row.occupation_id and row.level and "level" not in errors:
+        code_level = row.occupation.level
+        if code_level and code_level != row.level:
+            errors["level"] = _("Occupation %(code)s is a %(code_level)s code, not %(level)s.") % {
+                "code": row.occupation.code, "code_level": choices.Level(code_level).label,
+                "level": choices.Level(row.level).label}
 
 
 class ReadinessProfile(BilingualNameMixin, RegistryModel):
@@ -161,6 +172,18 @@ class OccupationOutcome(RegistryModel):
     def __str__(self) -> str:
         return f"{self.institution} · {self.occupation.code} · {self.year}"
 
+    def clean(self) -> None:
+        """The constraints' messages on the fields they concern, and the occupation code's level."""
+        errors = {}
+        if self.employed_6m is not None and self.graduates is not None and self.employed_6m > self.graduates:
+            errors["employed_6m"] = _("More graduates employed than graduated.")
+        levels = [getattr(self, f"skill_level_{n}") for n in range(1, 6)]
+        if self.graduates is not None and None not in levels and sum(levels) > self.graduates:
+            errors["graduates"] = _("More graduates at a skill level than graduated.")
+        _check_occupation_level(self, errors)
+        if errors:
+            raise ValidationError(errors)
+
     def graduates_at_or_above(self, level: int) -> int:
         return sum(getattr(self, f"skill_level_{n}") for n in range(level, 6))
 
@@ -198,6 +221,12 @@ class EquipmentChecklist(RegistryModel):
 
     def __str__(self) -> str:
         return f"{self.institution} · {self.occupation.code} · {self.get_level_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        _check_occupation_level(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class EquipmentItem(RegistryModel):
