@@ -1,12 +1,14 @@
 """The registry in the Wagtail back-office: one snippet viewset per model, grouped under "Registry"."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import selectors
+from . import permissions, selectors
 from .admin_views import (
     AccreditationFrameworkInspectView,
     InstitutionInspectView,
@@ -16,7 +18,14 @@ from .admin_views import (
     RegistryViewSet,
     RolePanel,
     boolean_column,
+    forbidden_as_403,
     modified_column,
+)
+from .admin_views.dashboard import (
+    DesignationReadinessView,
+    ReadinessDashboardView,
+    ReadinessPanel,
+    SchoolReadinessView,
 )
 from .models import (
     AccreditationFramework,
@@ -252,6 +261,7 @@ class AccreditationViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Accreditation")
     menu_icon = "doc-full-inverse"
     menu_order = 240
+    submenu_hook = "register_accreditation_menu_item"
     items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet)
 
 
@@ -261,6 +271,40 @@ register_snippet(AccreditationViewSetGroup)
 @hooks.register("construct_homepage_panels")
 def add_role_panel(request, panels):
     panels.append(RolePanel())
+    panels.append(ReadinessPanel())
+
+
+@hooks.register("register_admin_urls")
+def register_readiness_urls():
+    return [
+        path("readiness/", forbidden_as_403(ReadinessDashboardView.as_view()), name="vet_readiness_matrix"),
+        path("readiness/matrix.xlsx", forbidden_as_403(ReadinessDashboardView.as_view(export="xlsx")),
+             name="vet_readiness_matrix_xlsx"),
+        path("readiness/matrix.pdf", forbidden_as_403(ReadinessDashboardView.as_view(export="pdf")),
+             name="vet_readiness_matrix_pdf"),
+        path("readiness/designations/<int:pk>/", forbidden_as_403(DesignationReadinessView.as_view()),
+             name="vet_readiness_designation"),
+        path("readiness/schools/<int:pk>/", forbidden_as_403(SchoolReadinessView.as_view()),
+             name="vet_readiness_school"),
+        path("readiness/schools/<int:pk>/assessment.xlsx",
+             forbidden_as_403(SchoolReadinessView.as_view(export="xlsx")), name="vet_readiness_school_xlsx"),
+        path("readiness/schools/<int:pk>/assessment.pdf",
+             forbidden_as_403(SchoolReadinessView.as_view(export="pdf")), name="vet_readiness_school_pdf"),
+    ]
+
+
+class ReadinessMenuItem(MenuItem):
+    """Shown to administrators and officers: the matrix covers their own jurisdiction."""
+
+    def is_shown(self, request):
+        roles = permissions.get_roles(request.user)
+        return roles.is_admin or roles.is_officer
+
+
+@hooks.register("register_accreditation_menu_item")
+def register_readiness_menu_item():
+    return ReadinessMenuItem(_("Readiness dashboard"), reverse("vet_readiness_matrix"), name="readiness-dashboard",
+                             icon_name="pick", order=1000)
 
 
 # After Wagtail's own snippet bulk delete (order 0), so that ours replaces it for the registry models.

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import views
+from . import dashboard, views
 
 app_name = "vet"
 
@@ -18,6 +18,7 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
+router.register("readiness-dashboard", dashboard.ReadinessDashboardViewSet, basename="readinessdashboard")
 
 
 class TokenObtainView(ObtainAuthToken):
