@@ -303,17 +303,17 @@ def test_matrix_pdf_is_readable(client, world, data, tmp_path):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content, tmp_path)
     assert world.province_a.name_vi in text and world.school_a.name_vi in text and "Điện công nghiệp" in text
-    assert "30/06/2027" in text and "67.78 %" in text
+    assert "30/06/2027" in text and "67,78 %" in text  # Vietnamese decimal comma
 
 
 def test_school_xlsx_keeps_the_criteria_tree(client, world, assessed, _english):
     client.force_login(world.staff_a)
     response = client.get(reverse("vet_readiness_school_xlsx", args=(world.school_a.pk,)))
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
-    assert rows[1][:6] == ["1. Mission", "", "", 2, 2, 4]
+    assert rows[1][:6] == ["1. Mission", None, None, 2, 2, 4]
     assert rows[2][0].strip() == "1.1" and rows[2][2] == "met" and rows[2][6] == "Quyết định ban hành sứ mạng"
     assert rows[3][0].strip() == "1.2" and rows[3][2] == "not met"
-    assert rows[4][:6] == ["2. Training", "", "", 2, 0, 2]
+    assert rows[4][:6] == ["2. Training", None, None, 2, 0, 2]
     assert rows[-1][0] == "Total" and rows[-1][3] == 4 and rows[-1][4] == 2
 
 
