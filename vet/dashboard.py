@@ -51,15 +51,21 @@ def dashboard_provinces(user) -> QuerySet[Province]:
     """Provinces whose dashboard `user` may open: an administrator any current province, an officer those of their
     jurisdiction; school staff none (they see their own school's page instead)."""
     roles = permissions.get_roles(user)
-    current = Province.objects.filter(valid_to__isnull=True)
+    current = Province.objects.filter(valid_to__isnull=True).order_by("name_vi")
     if roles.is_admin:
-        return current.order_by("name_vi")
-    return Province.objects.filter(pk__in=roles.province_ids).order_by("name_vi")
+        return current
+    return current.filter(pk__in=roles.province_ids)
+
+
+def province_jurisdiction(province: Province) -> set[int]:
+    """The province and every province merged into it (their schools keep their old province)."""
+    return permissions._jurisdiction({province.pk})  # the one definition of a jurisdiction
 
 
 def check_province(user, province: Province) -> None:
     """Refuse the dashboard of a province outside the user's jurisdiction."""
-    if not dashboard_provinces(user).filter(pk=province.pk).exists():
+    roles = permissions.get_roles(user)
+    if not (roles.is_admin or province.pk in roles.province_ids):
         raise PermissionDenied(_("You may only see the readiness of the provinces in your jurisdiction."))
 
 
@@ -156,10 +162,11 @@ class Matrix:
 def list_province_designations(
     province: Province, *, tier: str = "", occupation: Occupation | None = None, on: datetime.date | None = None
 ) -> QuerySet[KeyOccupationDesignation]:
-    """The key-occupation designations of a province's schools whose period covers `on`'s year, filtered."""
+    """The key-occupation designations of the schools in a province's jurisdiction (merged provinces included)
+    whose period covers `on`'s year, filtered."""
     on = on or datetime.date.today()
     qs = selectors.list_designations().filter(
-        institution__province=province, period_start__lte=on.year, period_end__gte=on.year
+        institution__province__in=province_jurisdiction(province), period_start__lte=on.year, period_end__gte=on.year
     )
     if tier:
         qs = qs.filter(tier=tier)

@@ -105,6 +105,14 @@ def test_build_matrix_rows_columns_cells_and_counts(world, data):
     assert "Missing: Equipment list (80 of 100)" in summary and "Projected: 2027-06-30" in summary
 
 
+def test_build_matrix_includes_the_schools_of_merged_provinces(world, data):
+    merged = factories.ProvinceFactory(successor=world.province_a, valid_to=datetime.date(2025, 6, 30))
+    school = factories.InstitutionFactory(province=merged)
+    factories.KeyOccupationDesignationFactory(institution=school, occupation=data["electric"])
+    assert school in [r.institution for r in dashboard.build_matrix(world.province_a).rows]
+    assert merged not in dashboard.dashboard_provinces(world.admin)  # only current provinces are offered
+
+
 def test_build_matrix_filters_by_tier_and_occupation(world, data):
     asean = dashboard.build_matrix(world.province_a, tier=choices.Tier.ASEAN)
     assert [e.designation for e in asean.entries] == [data["a_el_asean"]]
