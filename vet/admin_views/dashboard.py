@@ -115,7 +115,7 @@ def bar_chart(report: dashboard.SchoolReport) -> dict:
             "external_points": block.external_points, "max_points": block.max_points,
         })
         rows[-1]["text_x"] = label_width + max(rows[-1]["max"], rows[-1]["self"], rows[-1]["external"]) + 6
-    return {"rows": rows, "width": width + label_width + 90, "height": len(rows) * row_height + 4,
+    return {"rows": rows, "width": width + label_width + 160, "height": len(rows) * row_height + 4,
             "label_width": label_width, "has_external": report.external_score is not None}
 
 
