@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import subprocess
 from decimal import Decimal
 
@@ -271,7 +272,8 @@ def test_school_page_refuses_other_schools(client, world, assessed, _english):
 def test_school_page_draws_the_chart_inline(client, world, assessed, _english):
     client.force_login(world.staff_a)
     html = client.get(reverse("vet_readiness_school", args=(world.school_a.pk,))).content.decode()
-    assert "<svg" in html and 'role="img"' in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
+    chart = html.split('<svg class="rd-chart"', 1)[1].split("</svg>")[0]
+    assert 'role="img"' in chart and "<script" not in chart
     assert html.count('fill="#2e6da4"') == 2 and html.count('fill="#e08a00"') == 2  # self and external per criterion
     assert "Quyết định ban hành sứ mạng" in html
     assert "Industrial electrics" in html and "Not yet" in html
@@ -393,3 +395,23 @@ def test_api_query_count_does_not_grow_with_schools(world, django_assert_num_que
         assert len(client.get(API, {"province": small.pk}).json()["schools"]) == 2
     with django_assert_num_queries(len(small_queries)):
         assert len(client.get(API, {"province": large.pk}).json()["schools"]) == 8
+
+
+def test_school_chart_geometry_is_not_localised(client, world, assessed):
+    """In Vietnamese numbers take a decimal comma; SVG coordinates must not, or the bars vanish."""
+    client.force_login(world.staff_a)
+    svg = client.get(reverse("vet_readiness_school", args=(world.school_a.pk,))).content.decode()
+    svg = svg.split("<svg class=\"rd-chart\"", 1)[1].split("</svg>")[0]
+    widths = re.findall(r'<rect [^>]*width="([^"]*)"', svg)
+    assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths), widths
+
+
+@pytest.mark.parametrize("role, sees_matrix, sees_school", [
+    ("officer", True, False), ("admin", True, False), ("staff", False, True),
+])
+def test_wagtail_home_panel_and_menu(client, world, data, _english, role, sees_matrix, sees_school):
+    client.force_login(world.user(role))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert (f"{reverse('vet_readiness_matrix')}?province=" in html) is sees_matrix
+    assert (reverse("vet_readiness_school", args=(world.school_a.pk,)) in html) is sees_school
+    assert ("Readiness dashboard" in html) is sees_matrix  # the menu item under Accreditation
