@@ -7,11 +7,11 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from vet import choices, dashboard, exports, rendering
 from vet.models import Occupation, Province
@@ -94,11 +94,7 @@ class MatrixSerializer(serializers.Serializer):
         }
 
 
-class ReadinessDashboardViewSet(viewsets.ViewSet):
-    """The matrix schools × key occupations of a province: each designation's readiness status and weighted gap.
-    Officers see the provinces of their jurisdiction, administrators any; school staff are refused (they read
-    their own designations in `/api/v1/readiness/`)."""
-
+class _MatrixMixin:
     permission_classes = [IsAuthenticated]
 
     def _matrix(self, serializer_class):
@@ -112,10 +108,21 @@ class ReadinessDashboardViewSet(viewsets.ViewSet):
                                         occupation=query.validated_data.get("occupation"))
         return matrix, query.validated_data
 
+
+
+class ReadinessDashboardView(_MatrixMixin, APIView):
+    """The matrix schools × key occupations of a province: each designation's readiness status and weighted gap.
+    Officers see the provinces of their jurisdiction, administrators any; school staff are refused (they read
+    their own designations in `/api/v1/readiness/`)."""
+
     @extend_schema(parameters=[MatrixQuerySerializer], responses={200: MatrixSerializer})
-    def list(self, request):
+    def get(self, request):
         matrix, _data = self._matrix(MatrixQuerySerializer)
         return Response(MatrixSerializer(matrix).data)
+
+
+class ReadinessDashboardExportView(_MatrixMixin, APIView):
+    """The same matrix as XLSX (sheets: matrix, indicators) or PDF (A4 landscape)."""
 
     @extend_schema(
         parameters=[ExportQuerySerializer],
@@ -123,8 +130,7 @@ class ReadinessDashboardViewSet(viewsets.ViewSet):
                    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY,
                                                              description=_("The matrix as PDF"))},
     )
-    @action(detail=False, methods=["get"], url_path="export")
-    def export(self, request):
+    def get(self, request):
         matrix, data = self._matrix(ExportQuerySerializer)
         if data.get("file") == "pdf":
             content, content_type, ext = rendering.render_pdf(

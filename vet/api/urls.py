@@ -18,7 +18,6 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
-router.register("readiness-dashboard", dashboard.ReadinessDashboardViewSet, basename="readinessdashboard")
 
 
 class TokenObtainView(ObtainAuthToken):
@@ -30,5 +29,8 @@ class TokenObtainView(ObtainAuthToken):
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("readiness-dashboard/", dashboard.ReadinessDashboardView.as_view(), name="readiness-dashboard"),
+    path("readiness-dashboard/export/", dashboard.ReadinessDashboardExportView.as_view(),
+         name="readiness-dashboard-export"),
     path("", include(router.urls)),
 ]
