@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vet import choices
 from vet.models import (
     AccreditationFramework,
     Authority,
@@ -187,7 +188,12 @@ class AccreditationFrameworkSerializer(serializers.ModelSerializer):
 
 
 class ReadinessIndicatorSerializer(serializers.ModelSerializer):
-    source_document = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    source_document = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    level = serializers.ChoiceField(choices=choices.Level.choices, allow_blank=True, read_only=True,
+                                    help_text=_("Empty: both intermediate and college programs."))
+    min_degree = serializers.ChoiceField(choices=choices.Degree.choices, allow_blank=True, read_only=True,
+                                         help_text=_("For the theory-teacher indicator: the lowest degree that "
+                                                     "counts; empty otherwise."))
     confirmed_label = serializers.SerializerMethodField(
         help_text=_("'Unconfirmed' when the threshold is not yet checked against its legal source, else empty."))
 
@@ -202,7 +208,7 @@ class ReadinessIndicatorSerializer(serializers.ModelSerializer):
 
 
 class ReadinessProfileSerializer(serializers.ModelSerializer):
-    source_document = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    source_document = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     indicators = ReadinessIndicatorSerializer(many=True, read_only=True)
 
     class Meta:
