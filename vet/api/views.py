@@ -181,8 +181,8 @@ class ReadinessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         on, status = params.form.cleaned_data.get("on"), params.form.cleaned_data.get("status")
         queryset = self.filter_queryset(self.get_queryset())
         readiness = tier_readiness.designation_readiness(queryset, on)
-        if status:
-            queryset = queryset.filter(pk__in=[pk for pk, r in readiness.items() if r and r.status == status])
+        if status:  # filtered in Python: a list of ids could exceed the database's parameter limit
+            queryset = [d for d in queryset if (r := readiness.get(d.pk)) is not None and r.status == status]
         page = self.paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
         serializer = self.get_serializer(rows, many=True, context={**self.get_serializer_context(),
