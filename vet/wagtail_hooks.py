@@ -268,6 +268,53 @@ class AccreditationViewSetGroup(SnippetViewSetGroup):
 register_snippet(AccreditationViewSetGroup)
 
 
+# --- Readiness of key occupations toward their tier: the profiles and their indicators ---------------------------
+from .admin_views.readiness import ReadinessProfileInspectView, threshold_column  # noqa: E402
+from .models import ReadinessIndicator, ReadinessProfile  # noqa: E402
+
+for _model in (ReadinessProfile, ReadinessIndicator):
+    register_permission_policy(_model, RegistryPermissionPolicy(_model), exact_class=True)
+
+
+class ReadinessProfileViewSet(RegistryViewSet):
+    model = ReadinessProfile
+    icon = "pick"
+    inspect_view_class = ReadinessProfileInspectView
+    inspect_template_name = "vet/admin/readiness_profile_inspect.html"
+    search_fields = ["code", "name_vi", "name_en"]
+    list_display = ["code", "name_vi", "tier", "valid_from", "valid_to", "source_document",
+                    boolean_column(ReadinessProfile, "confirmed"), modified_column()]
+    list_filter = ["tier", "confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return ReadinessProfile.objects.select_related("source_document").order_by("tier", "-valid_from")
+
+
+class ReadinessIndicatorViewSet(RegistryViewSet):
+    model = ReadinessIndicator
+    icon = "list-ul"
+    search_fields = ["profile__code", "metric", "source_note"]
+    list_display = ["metric", "profile", "level", threshold_column(), "weight", "source_document",
+                    boolean_column(ReadinessIndicator, "confirmed"), modified_column()]
+    list_filter = ["profile", "metric", "level", "confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return ReadinessIndicator.objects.select_related("profile", "source_document").order_by(
+            "profile__tier", "profile__code", "metric", "level")
+
+
+class TierReadinessViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Tier readiness")
+    menu_icon = "pick"
+    menu_order = 246
+    items = (ReadinessProfileViewSet, ReadinessIndicatorViewSet)
+
+
+register_snippet(TierReadinessViewSetGroup)
+
+
 @hooks.register("construct_homepage_panels")
 def add_role_panel(request, panels):
     panels.append(RolePanel())

@@ -272,3 +272,27 @@ def test_query_count_does_not_grow_with_the_designations(db):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 20
+
+
+def test_default_profiles_load_idempotently_with_confirmed_and_unconfirmed_thresholds(db):
+    from vet.loaders import load_readiness_profiles
+
+    first = load_readiness_profiles()
+    assert first.total("created") > 0
+    assert load_readiness_profiles().total("created") == 0
+    assert load_readiness_profiles().total("updated") == 0
+    profiles = {p.tier: p for p in ReadinessProfile.objects.all()}
+    assert set(profiles) == set(choices.Tier.values)
+    for profile in profiles.values():
+        indicators = profile.indicators.all()
+        assert {i.metric for i in indicators} == set(M.values)  # every metric, for both levels
+        assert all(i.source_note for i in indicators)
+        employment = indicators.get(metric=M.EMPLOYMENT_6M)
+        assert employment.threshold == 90 and employment.confirmed
+        assert indicators.get(metric=M.EXIT_SKILL, level=choices.Level.COLLEGE).min_skill_level == 3
+        assert indicators.get(metric=M.THEORY_TEACHER_DEGREE, level=choices.Level.INTERMEDIATE).min_degree == "bachelor"
+        assert not indicators.get(metric=M.TEACHER_LANGUAGE, level=choices.Level.COLLEGE).confirmed
+        assert not indicators.get(metric=M.CURRICULUM_COVERAGE).confirmed
+    coverage = [profiles[t].indicators.get(metric=M.CURRICULUM_COVERAGE).threshold for t in ("national", "asean",
+                                                                                             "international")]
+    assert coverage == [70, 80, 90]

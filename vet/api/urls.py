@@ -18,6 +18,8 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
+router.register("readiness-profiles", views.ReadinessProfileViewSet, basename="readinessprofile")
+router.register("readiness", views.ReadinessViewSet, basename="readiness")
 
 
 class TokenObtainView(ObtainAuthToken):
