@@ -61,10 +61,11 @@ translations: $(STAMP) system-deps ## extract new strings into locale/vi/LC_MESS
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
 
-demo-data: migrate messages ## load the reference rules, the accreditation frameworks, the sample skill frameworks and the demo data, accreditation included (idempotent)
+demo-data: migrate messages ## load the reference rules, the accreditation frameworks, the readiness profiles, the sample skill frameworks and the demo data, accreditation included (idempotent)
 	$(MANAGE) load_demo_data
 	$(MANAGE) load_curriculum_rules
 	$(MANAGE) load_accreditation_frameworks
+	$(MANAGE) load_readiness_profiles
 	$(MANAGE) load_sample_frameworks
 	$(MANAGE) load_demo_curricula
 	$(MANAGE) load_demo_accreditation

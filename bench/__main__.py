@@ -221,6 +221,197 @@ def bench_curriculum_checks(framework, versions):
     _report(label, _timed(ours_all), _timed(naive_all, repeat=2))
     print(f"{'':<58} queries: ours {_queries(ours_all)}, naive {_queries(naive_all)}")
 
+N_TIER_INSTITUTIONS = 2000
+N_TIER_DESIGNATIONS = 10000
+N_NAIVE_SAMPLE = 400
+
+
+def _populate_tiers():
+    """2,000 institutions × 5 key occupations (10,000 designations), each with 2 teachers, 2 years of outcomes, an
+    equipment checklist of 3 items, half with an open action item; 2 partners per institution; a decided
+    institution-level accreditation for every fourth institution. Bulk inserts only."""
+    from tests import factories
+    from vet import choices
+    from vet.loaders import load_readiness_profiles
+    from vet.models import (
+        ActionItem,
+        EnterprisePartner,
+        EquipmentChecklist,
+        EquipmentItem,
+        ExternalAssessment,
+        Institution,
+        KeyOccupationDesignation,
+        OccupationOutcome,
+        SelfAssessment,
+        Teacher,
+    )
+
+    load_readiness_profiles()
+    province = factories.ProvinceFactory()
+    decision = factories.LegalDocumentFactory()
+    framework = factories.AccreditationFrameworkFactory(certificate_validity_years=5)
+    assessor = factories.UserFactory()
+    occupations = [factories.OccupationFactory(code=f"{5 + n % 2}52{n:04d}") for n in range(10)]
+    per_school = N_TIER_DESIGNATIONS // N_TIER_INSTITUTIONS
+    Institution.objects.bulk_create(
+        Institution(code=f"TIER-{i:05d}", name_vi=f"Trường thử {i}", type=choices.InstitutionType.COLLEGE,
+                    ownership=choices.Ownership.PUBLIC, province=province)
+        for i in range(N_TIER_INSTITUTIONS))
+    schools = list(Institution.objects.filter(code__startswith="TIER-").order_by("code"))
+    tiers_ = list(choices.Tier.values)
+    KeyOccupationDesignation.objects.bulk_create(
+        KeyOccupationDesignation(institution=school, occupation=occupations[(i + k) % 10],
+                                 level=occupations[(i + k) % 10].level, tier=tiers_[(i + k) % 3], period_start=2021,
+                                 period_end=2030, decision=decision)
+        for i, school in enumerate(schools) for k in range(per_school))
+    designations = list(KeyOccupationDesignation.objects.filter(institution__code__startswith="TIER-")
+                        .select_related("occupation").order_by("pk"))
+    degrees = [choices.Degree.COLLEGE, choices.Degree.BACHELOR, choices.Degree.MASTER]
+    Teacher.objects.bulk_create(
+        Teacher(institution_id=d.institution_id, full_name=f"Giáo viên {n}-{j}", degree=degrees[(n + j) % 3],
+                foreign_language_level=(n + j) % 6 + 1, teaching_role=[choices.TeachingRole.THEORY,
+                                                                      choices.TeachingRole.PRACTICE][j])
+        for n, d in enumerate(designations) for j in range(2))
+    teachers = list(Teacher.objects.filter(institution__code__startswith="TIER-").order_by("pk"))
+    Teacher.occupations.through.objects.bulk_create(
+        Teacher.occupations.through(teacher_id=t.pk, occupation_id=designations[n // 2].occupation_id)
+        for n, t in enumerate(teachers))
+    OccupationOutcome.objects.bulk_create(
+        OccupationOutcome(institution_id=d.institution_id, occupation_id=d.occupation_id, level=d.level, year=year,
+                          enrolment=20 + n % 40, graduates=20, employed_6m=15 + n % 6, skill_level_2=5,
+                          skill_level_3=10 + n % 6)
+        for n, d in enumerate(designations) for year in (2024, 2025))
+    EquipmentChecklist.objects.bulk_create(
+        EquipmentChecklist(institution_id=d.institution_id, occupation_id=d.occupation_id, level=d.level)
+        for d in designations)
+    EquipmentItem.objects.bulk_create(
+        EquipmentItem(checklist=c, name=f"Thiết bị {j}", required_quantity=2, held_quantity=(c.pk + j) % 3)
+        for c in EquipmentChecklist.objects.filter(institution__code__startswith="TIER-") for j in range(3))
+    EnterprisePartner.objects.bulk_create(
+        EnterprisePartner(institution=school, name=f"Công ty {i}-{j}", agreement_type=choices.AgreementType.INTERNSHIP,
+                          since=datetime.date(2020, 1, 1))
+        for i, school in enumerate(schools) for j in range(2))
+    partners = list(EnterprisePartner.objects.filter(institution__code__startswith="TIER-", name__endswith="-1")
+                    .order_by("pk"))
+    EnterprisePartner.occupations.through.objects.bulk_create(
+        EnterprisePartner.occupations.through(enterprisepartner_id=p.pk, occupation_id=occupations[n % 10].pk)
+        for n, p in enumerate(partners))
+    ActionItem.objects.bulk_create(
+        ActionItem(institution_id=d.institution_id, designation=d, title="Bổ sung thiết bị", owner="Khoa",
+                   due_date=datetime.date(2026, 12, 1) + datetime.timedelta(days=n % 200))
+        for n, d in enumerate(designations) if n % 2 == 0)
+    SelfAssessment.objects.bulk_create(
+        SelfAssessment(institution=school, framework=framework, year=2023,
+                       status=choices.AssessmentStatus.SUBMITTED)
+        for school in schools[::4])
+    ExternalAssessment.objects.bulk_create(
+        ExternalAssessment(self_assessment=sa, assessor=assessor, status=choices.ExternalStatus.DECIDED,
+                           decision=choices.ExternalDecision.PASS, decision_date=datetime.date(2023, 6, 1))
+        for sa in SelfAssessment.objects.filter(institution__code__startswith="TIER-"))
+    return KeyOccupationDesignation.objects.filter(institution__code__startswith="TIER-")
+
+
+def _naive_readiness(designation, on):
+    """One designation's readiness the straightforward way: a handful of ORM queries per indicator."""
+    from django.db.models import Q
+
+    from vet import choices, tier_readiness, tiers
+    from vet.models import (
+        ActionItem,
+        EnterprisePartner,
+        EquipmentChecklist,
+        ExternalAssessment,
+        OccupationOutcome,
+        ReadinessProfile,
+        Teacher,
+    )
+
+    M = choices.IndicatorMetric
+    profile = (ReadinessProfile.objects.filter(tier=designation.tier, valid_from__lte=on)
+               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).order_by("-valid_from", "-pk").first())
+    if profile is None:
+        return None
+    facts = tier_readiness.profile_facts(profile, designation.level)
+    indicators = {i.metric: i for i in tier_readiness._indicators_for(profile.indicators.all(), designation.level)}
+    inst, occ, level = designation.institution_id, designation.occupation_id, designation.level
+    values = {}
+    for metric, ind in indicators.items():
+        if metric == M.ACCREDITATION:
+            decided = ExternalAssessment.objects.filter(status=choices.ExternalStatus.DECIDED, decision_date__lte=on)
+            latest = (decided.filter(self_assessment__designation__institution_id=inst,
+                                     self_assessment__designation__occupation_id=occ,
+                                     self_assessment__designation__level=level).order_by("-decision_date", "-pk")
+                      .select_related("self_assessment__framework").first()
+                      or decided.filter(self_assessment__institution_id=inst,
+                                        self_assessment__designation__isnull=True)
+                      .order_by("-decision_date", "-pk").select_related("self_assessment__framework").first())
+            ok = latest is not None and latest.decision == choices.ExternalDecision.PASS
+            years = latest.self_assessment.framework.certificate_validity_years if latest else None
+            if ok and years:
+                ok = tier_readiness._add_years(latest.decision_date, years) >= on
+            values[metric] = 1 if ok else 0
+        elif metric in (M.THEORY_TEACHER_DEGREE, M.TEACHER_LANGUAGE):
+            teachers = Teacher.objects.filter(institution_id=inst, is_active=True, occupations=occ,
+                                              teaching_role__in=tier_readiness.THEORY_ROLES)
+            if metric == M.THEORY_TEACHER_DEGREE:
+                ok = teachers.filter(degree__in=tier_readiness._degrees_from(ind.min_degree)).count()
+            else:
+                ok = teachers.filter(foreign_language_level__gte=ind.min_language_level or 0).count()
+            values[metric] = tier_readiness.percent(ok, teachers.count())
+        elif metric in (M.EMPLOYMENT_6M, M.EXIT_SKILL, M.ENROLMENT):
+            o = OccupationOutcome.objects.filter(institution_id=inst, occupation_id=occ, level=level,
+                                                 year__lte=on.year).order_by("-year").first()
+            if o is None:
+                values[metric] = None
+            elif metric == M.EMPLOYMENT_6M:
+                values[metric] = tier_readiness.percent(o.employed_6m, o.graduates)
+            elif metric == M.EXIT_SKILL:
+                values[metric] = tier_readiness.percent(o.graduates_at_or_above(ind.min_skill_level or 1), o.graduates)
+            else:
+                values[metric] = o.enrolment
+        elif metric == M.EQUIPMENT:
+            checklist = EquipmentChecklist.objects.filter(institution_id=inst, occupation_id=occ, level=level).first()
+            items = list(checklist.items.all()) if checklist else []
+            values[metric] = tier_readiness.percent(sum(i.is_held_in_full for i in items), len(items))
+        elif metric == M.ENTERPRISE_PARTNERS:
+            values[metric] = (EnterprisePartner.objects.filter(institution_id=inst, since__lte=on)
+                              .filter(Q(until__isnull=True) | Q(until__gte=on))
+                              .filter(Q(occupations=occ) | Q(occupations__isnull=True)).distinct().count())
+        else:  # another app's metric (curriculum coverage): its registered source, for this one designation
+            subject = tier_readiness.Subject(inst, occ, level, designation.tier)
+            params = tier_readiness.params_of(ind)
+            values[metric] = tier_readiness.metric_sources()[metric]({params: {subject}}, on)[(params, subject)]
+    due = ActionItem.objects.filter(designation=designation, status__in=choices.OPEN_ACTION_STATUSES).values_list(
+        "due_date", flat=True)
+    return tiers.evaluate(facts, values, list(due))
+
+
+def bench_tier_readiness(designations):
+    """Readiness of 10,000 key-occupation designations toward their tier: `designation_readiness` (a fixed number
+    of grouped queries) vs a naive per-designation ORM loop, timed on a sample and extrapolated."""
+    from vet import tier_readiness
+
+    on = datetime.date(2026, 6, 1)
+    total = designations.count()
+    ours = tier_readiness.designation_readiness(designations, on)
+    sample = list(designations.order_by("pk")[:: max(1, total // N_NAIVE_SAMPLE)][:N_NAIVE_SAMPLE])
+    for d in sample[:100]:
+        assert _naive_readiness(d, on) == ours[d.pk], d.pk
+    statuses = sorted({r.status for r in ours.values() if r})
+    ours_time = _timed(lambda: tier_readiness.designation_readiness(designations, on), repeat=3)
+
+    def naive_sample():
+        for d in sample:
+            _naive_readiness(d, on)
+
+    naive_sample_time = _timed(naive_sample, repeat=1)
+    naive_time = naive_sample_time / len(sample) * total
+    _report(f"tier readiness of {total} designations (naive extrapolated)", ours_time, naive_time)
+    print(f"{'':<58} naive measured on {len(sample)} designations: {naive_sample_time * 1000:.0f} ms "
+          f"({naive_sample_time / len(sample) * 1000:.2f} ms each) × {total}; statuses seen: {', '.join(statuses)}")
+    print(f"{'':<58} queries: ours {_queries(lambda: tier_readiness.designation_readiness(designations, on))}, "
+          f"naive {_queries(lambda: _naive_readiness(sample[0], on))} per designation")
+
 
 def main():
     setup_test_environment()
@@ -231,6 +422,7 @@ def main():
         bench_api_list()
         bench_search()
         bench_curriculum_checks(*_populate_curricula())
+        bench_tier_readiness(_populate_tiers())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

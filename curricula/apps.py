@@ -9,6 +9,7 @@ class CurriculaConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from vet import choices as vet_choices
         from vet import permissions
 
         from . import choices
@@ -75,3 +76,16 @@ class CurriculaConfig(AppConfig):
         # Skill standards and curriculum rules are reference data: everyone reads them, administrators edit them.
         for model in (SkillFramework, SkillUnit, PerformanceCriterion, CurriculumRuleSet, CurriculumRule):
             permissions.register_public_model(model)
+
+        # The readiness of key occupations toward their tier reads the coverage of their approved curriculum.
+        from vet import tier_readiness
+
+        from .services import best_tier_coverages
+
+        def coverage_source(requests, on):
+            subjects = {s for group in requests.values() for s in group}
+            best = best_tier_coverages({(s.institution_id, s.occupation_id, s.level, s.tier) for s in subjects})
+            return {(params, s): best.get((s.institution_id, s.occupation_id, s.level, s.tier))
+                    for params, group in requests.items() for s in group}
+
+        tier_readiness.register_metric_source(vet_choices.IndicatorMetric.CURRICULUM_COVERAGE, coverage_source)

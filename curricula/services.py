@@ -455,6 +455,65 @@ def get_coverages(versions, framework: SkillFramework, level: int | None = None,
     }
 
 
+TIER_FRAMEWORK_KINDS = {"national": choices.FrameworkKind.NATIONAL, "asean": choices.FrameworkKind.ASEAN,
+                        "international": choices.FrameworkKind.FOREIGN}
+
+
+def best_tier_coverages(programs: set[tuple[int, int, str, str]]) -> dict[tuple[int, int, str, str], Decimal | None]:
+    """Best coverage (%) of the approved version of each program (institution id, occupation id, level, tier)
+    against the skill frameworks of the tier's kind (national → national standard, ASEAN → ASEAN standard,
+    international → foreign program): those of the occupation and any other of that kind the version is mapped
+    to. None when the program has no approved version or there is no such framework. Five queries whatever the
+    number of programs (versions, frameworks, units, components, mappings), same rules as `get_coverages`."""
+    if not programs:
+        return {}
+    institutions = {p[0] for p in programs}
+    occupations = {p[1] for p in programs}
+    kinds = {TIER_FRAMEWORK_KINDS[p[3]] for p in programs if p[3] in TIER_FRAMEWORK_KINDS}
+    versions: dict[tuple[int, int, str], list[int]] = {}
+    for pk, institution_id, occupation_id, level in CurriculumVersion.objects.filter(
+        status=choices.VersionStatus.APPROVED, curriculum__institution_id__in=institutions,
+        curriculum__occupation_id__in=occupations,
+    ).values_list("pk", "curriculum__institution_id", "curriculum__occupation_id", "curriculum__level"):
+        versions.setdefault((institution_id, occupation_id, level), []).append(pk)
+    version_ids = [pk for pks in versions.values() for pk in pks]
+    frameworks: dict[int, tuple[str, int | None]] = {
+        pk: (kind, occupation_id) for pk, kind, occupation_id in SkillFramework.objects.filter(
+            kind__in=kinds, occupation_id__in=occupations).values_list("pk", "kind", "occupation_id")
+    }
+    mappings: dict[tuple[int, int], list[coverage.MappingFacts]] = {}
+    for version_id, framework_id, kind, component, unit, how in ComponentUnitMapping.objects.filter(
+        component__version_id__in=version_ids, unit__framework__kind__in=kinds
+    ).values_list("component__version_id", "unit__framework_id", "unit__framework__kind", "component__code",
+                  "unit__code", "coverage"):
+        frameworks.setdefault(framework_id, (kind, None))
+        mappings.setdefault((version_id, framework_id), []).append(coverage.MappingFacts(component, unit, how))
+    units: dict[int, list[coverage.UnitFacts]] = {pk: [] for pk in frameworks}
+    for u in SkillUnit.objects.filter(framework_id__in=list(frameworks)).order_by("code"):
+        units[u.framework_id].append(coverage.UnitFacts(code=u.code, group=u.group, level=u.level,
+                                                        nominal_hours=u.nominal_hours))
+    components: dict[int, list[coverage.ComponentFacts]] = {pk: [] for pk in version_ids}
+    for c in CurriculumComponent.objects.filter(version_id__in=version_ids).order_by("position", "code"):
+        components[c.version_id].append(coverage.ComponentFacts(code=c.code, hours=c.total_hours))
+    result: dict[tuple[int, int, str, str], Decimal | None] = {}
+    for program in programs:
+        institution_id, occupation_id, level, tier = program
+        kind = TIER_FRAMEWORK_KINDS.get(tier)
+        best = None
+        for version_id in versions.get((institution_id, occupation_id, level), ()):
+            for framework_id, (framework_kind, framework_occupation) in frameworks.items():
+                if framework_kind != kind or not units[framework_id]:
+                    continue
+                mapped = mappings.get((version_id, framework_id))
+                if framework_occupation != occupation_id and not mapped:
+                    continue
+                report = coverage.coverage_report(units[framework_id], components[version_id], mapped or [])
+                share = (report.share * 100).quantize(Decimal("0.01"))
+                best = share if best is None else max(best, share)
+        result[program] = best
+    return result
+
+
 @dataclass(frozen=True)
 class SkillUnitRow:
     code: str

@@ -22,11 +22,21 @@ from django.db.models import Model
 
 from . import services
 from .importers import parse_occupations
-from .models import AccreditationFramework, Criterion, LegalDocument, Occupation, OccupationField, Standard
+from .models import (
+    AccreditationFramework,
+    Criterion,
+    LegalDocument,
+    Occupation,
+    OccupationField,
+    ReadinessIndicator,
+    ReadinessProfile,
+    Standard,
+)
 from .permissions import SYSTEM
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ACCREDITATION_DIR = DATA_DIR / "accreditation"
+READINESS_DIR = DATA_DIR / "readiness"
 CATALOGUE_DOCUMENT = "26/2020/TT-BLĐTBXH"  # the level-IV occupation catalogue (number unconfirmed, see the CSV)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -269,4 +279,51 @@ def load_accreditation_frameworks(
     frameworks = load_frameworks(data_dir / "frameworks.csv", summary)
     criteria = load_criteria(data_dir / "criteria.csv", summary, frameworks)
     load_standards(data_dir / "standards.csv", summary, criteria)
+    return summary
+
+
+def _document(number: str) -> LegalDocument | None:
+    return LegalDocument.objects.get(number=number) if number else None
+
+
+@transaction.atomic
+def load_readiness_profiles(summary: LoadSummary | None = None, data_dir: Path = READINESS_DIR) -> LoadSummary:
+    """The legal documents, then the default readiness profiles per tier and their indicators of
+    `vet/data/readiness/` (thresholds with their source and confirmed flag)."""
+    summary = summary if summary is not None else LoadSummary()
+    load_legal_documents(DATA_DIR / "legal_documents.csv", summary)
+    profiles = {}
+    for row in read_csv(data_dir / "profiles.csv"):
+        profiles[row["code"]] = upsert(
+            ReadinessProfile,
+            lookup={"code": row["code"]},
+            values={
+                "tier": row["tier"],
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "source_document": _document(row["source_document"]),
+                "valid_from": parse_date(row["valid_from"]),
+                "valid_to": parse_date(row["valid_to"]),
+                "close_gap_percent": parse_decimal(row["close_gap_percent"]),
+                "confirmed": parse_bool(row["confirmed"]),
+                "note": row["note"],
+            },
+            summary=summary,
+        )
+    for row in read_csv(data_dir / "indicators.csv"):
+        upsert(
+            ReadinessIndicator,
+            lookup={"profile": profiles[row["profile"]], "metric": row["metric"], "level": row["level"]},
+            values={
+                "threshold": parse_decimal(row["threshold"]),
+                "weight": parse_decimal(row["weight"]),
+                "min_degree": row["min_degree"],
+                "min_language_level": parse_int(row["min_language_level"]),
+                "min_skill_level": parse_int(row["min_skill_level"]),
+                "source_document": _document(row["source_document"]),
+                "source_note": row["source_note"],
+                "confirmed": parse_bool(row["confirmed"]),
+            },
+            summary=summary,
+        )
     return summary

@@ -1,15 +1,16 @@
 """The registry in the Wagtail back-office: one snippet viewset per model, grouped under "Registry"."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import selectors, services_evidence
+from . import permissions, selectors, services_evidence
 from .admin_views import (
     AccreditationFrameworkInspectView,
     EquipmentChecklistInspectView,
@@ -31,6 +32,12 @@ from .admin_views import (
     modified_column,
 )
 from .admin_views import evidence as evidence_admin
+from .admin_views.dashboard import (
+    DesignationReadinessView,
+    ReadinessDashboardView,
+    ReadinessPanel,
+    SchoolReadinessView,
+)
 from .models import (
     AccreditationFramework,
     Authority,
@@ -393,11 +400,51 @@ class EquipmentItemViewSet(RegistryViewSet):
             "checklist__institution", "checklist__occupation").order_by("checklist", "name")
 
 
+# --- Readiness of key occupations toward their tier: the profiles and their indicators ---------------------------
+from .admin_views.readiness import ReadinessProfileInspectView, threshold_column  # noqa: E402
+from .models import ReadinessIndicator, ReadinessProfile  # noqa: E402
+
+for _model in (ReadinessProfile, ReadinessIndicator):
+    register_permission_policy(_model, RegistryPermissionPolicy(_model), exact_class=True)
+
+
+class ReadinessProfileViewSet(RegistryViewSet):
+    model = ReadinessProfile
+    icon = "pick"
+    inspect_view_class = ReadinessProfileInspectView
+    inspect_template_name = "vet/admin/readiness_profile_inspect.html"
+    search_fields = ["code", "name_vi", "name_en"]
+    list_display = ["code", "name_vi", "tier", "valid_from", "valid_to", "source_document",
+                    boolean_column(ReadinessProfile, "confirmed"), modified_column()]
+    list_filter = ["tier", "confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return ReadinessProfile.objects.select_related("source_document").order_by("tier", "-valid_from")
+
+
+class ReadinessIndicatorViewSet(RegistryViewSet):
+    model = ReadinessIndicator
+    icon = "list-ul"
+    search_fields = ["profile__code", "metric", "source_note"]
+    list_display = ["metric", "profile", "level", threshold_column(), "weight", "source_document",
+                    boolean_column(ReadinessIndicator, "confirmed"), modified_column()]
+    list_filter = ["profile", "metric", "level", "confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return ReadinessIndicator.objects.select_related("profile", "source_document").order_by(
+            "profile__tier", "profile__code", "metric", "level")
+
+
 class ReadinessViewSetGroup(SnippetViewSetGroup):
+    """What the readiness of key occupations reads: outcomes, equipment, and the profiles per tier."""
+
     menu_label = _("Readiness")
     menu_icon = "pick"
     menu_order = 245
-    items = (OccupationOutcomeViewSet, EquipmentChecklistViewSet, EquipmentItemViewSet)
+    items = (OccupationOutcomeViewSet, EquipmentChecklistViewSet, EquipmentItemViewSet, ReadinessProfileViewSet,
+             ReadinessIndicatorViewSet)
 
 
 register_snippet(ReadinessViewSetGroup)
@@ -406,6 +453,40 @@ register_snippet(ReadinessViewSetGroup)
 @hooks.register("construct_homepage_panels")
 def add_role_panel(request, panels):
     panels.append(RolePanel())
+    panels.append(ReadinessPanel())
+
+
+@hooks.register("register_admin_urls")
+def register_readiness_urls():
+    return [
+        path("readiness/", forbidden_as_403(ReadinessDashboardView.as_view()), name="vet_readiness_matrix"),
+        path("readiness/matrix.xlsx", forbidden_as_403(ReadinessDashboardView.as_view(export="xlsx")),
+             name="vet_readiness_matrix_xlsx"),
+        path("readiness/matrix.pdf", forbidden_as_403(ReadinessDashboardView.as_view(export="pdf")),
+             name="vet_readiness_matrix_pdf"),
+        path("readiness/designations/<int:pk>/", forbidden_as_403(DesignationReadinessView.as_view()),
+             name="vet_readiness_designation"),
+        path("readiness/schools/<int:pk>/", forbidden_as_403(SchoolReadinessView.as_view()),
+             name="vet_readiness_school"),
+        path("readiness/schools/<int:pk>/assessment.xlsx",
+             forbidden_as_403(SchoolReadinessView.as_view(export="xlsx")), name="vet_readiness_school_xlsx"),
+        path("readiness/schools/<int:pk>/assessment.pdf",
+             forbidden_as_403(SchoolReadinessView.as_view(export="pdf")), name="vet_readiness_school_pdf"),
+    ]
+
+
+class ReadinessMenuItem(MenuItem):
+    """Shown to administrators and officers: the matrix covers their own jurisdiction."""
+
+    def is_shown(self, request):
+        roles = permissions.get_roles(request.user)
+        return roles.is_admin or roles.is_officer
+
+
+@hooks.register("register_accreditation_menu_item")
+def register_readiness_menu_item():
+    return ReadinessMenuItem(_("Readiness dashboard"), reverse("vet_readiness_matrix"), name="readiness-dashboard",
+                             icon_name="pick", order=1000)
 
 
 # The provincial authority's pages (external assessments, action items, campaigns) register their own hooks.

@@ -18,6 +18,7 @@ from vet.models import (
     LegalDocument,
     Occupation,
     Province,
+    ReadinessProfile,
     ScopeEntry,
     Teacher,
 )
@@ -174,3 +175,32 @@ class AccreditationFrameworkFilter(filters.FilterSet):
     class Meta:
         model = AccreditationFramework
         fields = ["target"]
+
+
+class ReadinessProfileFilter(filters.FilterSet):
+    on = filters.DateFilter(method="filter_on", label=_("In force on this day"))
+
+    class Meta:
+        model = ReadinessProfile
+        fields = ["tier"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(valid_from__lte=value).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=value))
+
+
+class ReadinessFilter(filters.FilterSet):
+    """Filters of the readiness list; `status` and `on` are applied by the view (they need the evaluation)."""
+
+    province = filters.CharFilter(field_name="institution__province__code", label=_("Province code"))
+    institution = filters.CharFilter(field_name="institution__code", label=_("Institution code"))
+    occupation = filters.CharFilter(field_name="occupation__code", label=_("Occupation code"))
+    status = filters.ChoiceFilter(choices=choices.ReadinessStatus.choices, method="keep",
+                                  label=_("Readiness status"))
+    on = filters.DateFilter(method="keep", label=_("Evaluate on this day (default today)"))
+
+    class Meta:
+        model = KeyOccupationDesignation
+        fields = ["tier", "level"]
+
+    def keep(self, queryset, name, value):
+        return queryset

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import data_views, evidence, external, views
+from . import dashboard, data_views, evidence, external, views
 
 app_name = "vet"
 
@@ -27,6 +27,8 @@ router.register("external-ratings", external.ExternalRatingViewSet, basename="ex
 router.register("findings", external.FindingViewSet, basename="finding")
 router.register("action-items", external.ActionItemViewSet, basename="actionitem")
 router.register("campaigns", external.CampaignViewSet, basename="campaign")
+router.register("readiness-profiles", views.ReadinessProfileViewSet, basename="readinessprofile")
+router.register("readiness", views.ReadinessViewSet, basename="readiness")
 
 
 class TokenObtainView(ObtainAuthToken):
@@ -38,5 +40,8 @@ class TokenObtainView(ObtainAuthToken):
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("readiness-dashboard/", dashboard.ReadinessDashboardView.as_view(), name="readiness-dashboard"),
+    path("readiness-dashboard/export/", dashboard.ReadinessDashboardExportView.as_view(),
+         name="readiness-dashboard-export"),
     path("", include(router.urls)),
 ]

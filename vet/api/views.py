@@ -3,13 +3,15 @@
 from django.db import models
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from vet import data_services, exports, importers, permissions, selectors, services
+from vet import data_services, exports, importers, permissions, selectors, services, tier_readiness
+from vet.models import KeyOccupationDesignation, ReadinessProfile
 
 from . import filters, serializers
 from .spreadsheets import (
@@ -159,3 +161,67 @@ class AccreditationFrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         framework, _summary = data_services.import_framework(user=request.user, workbook=workbook)
         return Response(serializers.AccreditationFrameworkSerializer(_frameworks_with_standards().get(
             pk=framework.pk)).data)
+
+@extend_schema_view(
+    list=extend_schema(description="Readiness profiles per tier (public reference data), each with its indicators: "
+                                   "threshold, weight, parameters and legal source. `confirmed` false (label "
+                                   "'unconfirmed') means the threshold is not yet checked against its source."),
+    retrieve=extend_schema(description="One readiness profile by its code, with its indicators."),
+)
+class ReadinessProfileViewSet(viewsets.ReadOnlyModelViewSet):
+    """Readiness profiles with their indicators; read-only (administrators edit them in the admin)."""
+
+    select = staticmethod(lambda: ReadinessProfile.objects.select_related("source_document").prefetch_related(
+        "indicators__source_document"))
+    queryset = ReadinessProfile.objects.all()
+    serializer_class = serializers.ReadinessProfileSerializer
+    filterset_class = filters.ReadinessProfileFilter
+    ordering_fields = ["tier", "valid_from", "code", "modified_at"]
+    ordering = ["tier", "-valid_from"]
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return permissions.scope_queryset(self.request.user, self.select(), permissions.VIEW)
+
+    def get_object(self):
+        if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise Http404  # PostgreSQL cannot even compare text holding NUL
+        return super().get_object()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Readiness of each key-occupation designation toward its tier, on `on` (default today): the "
+                    "profile in force, status (ready / close / not_yet), weighted gap, every indicator with value, "
+                    "threshold, met, gap and whether the threshold is confirmed, the metrics still missing and the "
+                    "projected date from the open action items. Null status: no profile in force for the tier.",
+        parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="Evaluate on this day (default today)")],
+    ),
+)
+class ReadinessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Readiness of key-occupation designations toward their tier (designations are public)."""
+
+    queryset = KeyOccupationDesignation.objects.all()
+    serializer_class = serializers.DesignationReadinessSerializer
+    filterset_class = filters.ReadinessFilter
+    ordering_fields = ["occupation__code", "institution__code", "tier", "period_start"]
+    ordering = ["institution__code", "occupation__code", "level", "tier", "period_start"]
+
+    def get_queryset(self):
+        return permissions.scope_queryset(self.request.user, selectors.list_designations(), permissions.VIEW)
+
+    def list(self, request, *args, **kwargs):
+        params = filters.ReadinessFilter(request.query_params, queryset=KeyOccupationDesignation.objects.none(),
+                                         request=request)
+        if not params.is_valid():
+            raise ValidationError(params.errors)
+        on, status = params.form.cleaned_data.get("on"), params.form.cleaned_data.get("status")
+        queryset = self.filter_queryset(self.get_queryset())
+        readiness = tier_readiness.designation_readiness(queryset, on)
+        if status:  # filtered in Python: a list of ids could exceed the database's parameter limit
+            queryset = [d for d in queryset if (r := readiness.get(d.pk)) is not None and r.status == status]
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        serializer = self.get_serializer(rows, many=True, context={**self.get_serializer_context(),
+                                                                  "readiness": readiness})
+        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
