@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import views
+from . import assessment, views
 
 app_name = "vet"
 
@@ -18,6 +18,9 @@ router.register("key-occupations", views.KeyOccupationViewSet, basename="keyoccu
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("accreditation-frameworks", views.AccreditationFrameworkViewSet, basename="accreditationframework")
+router.register("self-assessments", assessment.SelfAssessmentViewSet, basename="selfassessment")
+router.register("self-assessment-ratings", assessment.SelfAssessmentRatingViewSet, basename="selfassessmentrating")
+router.register("council-members", assessment.CouncilMemberViewSet, basename="councilmember")
 
 
 class TokenObtainView(ObtainAuthToken):
