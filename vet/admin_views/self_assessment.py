@@ -21,10 +21,20 @@ from wagtail.admin.ui.tables import Column
 
 from .. import choices, permissions, selectors
 from .. import services_assessment as sas
-from ..models import CouncilMember, Criterion, Evidence, Institution, SelfAssessment, SelfAssessmentRating
+from ..models import (
+    AccreditationFramework,
+    Campaign,
+    CouncilMember,
+    Criterion,
+    Evidence,
+    Institution,
+    KeyOccupationDesignation,
+    SelfAssessment,
+    SelfAssessmentRating,
+)
 from ..permissions import CHANGE, VIEW
 from .accreditation import pass_rules_in_words
-from .forms import RegistryAdminForm
+from .forms import RegistryAdminForm, _use_select
 from .views import RegistryIndexView, RegistryInspectView
 
 URL_PREFIX = "wagtailsnippets_vet_selfassessment"
@@ -49,6 +59,15 @@ class SelfAssessmentForm(RegistryAdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = self.for_user
+        institutions = permissions.institutions_for(user)
+        if "designation" in self.fields:
+            _use_select(self.fields["designation"], KeyOccupationDesignation.objects.filter(
+                institution__in=institutions).select_related("institution", "occupation"))
+        if "framework" in self.fields:
+            _use_select(self.fields["framework"], AccreditationFramework.objects.order_by("-effective_from", "code"))
+        if "campaign" in self.fields:
+            _use_select(self.fields["campaign"], permissions.scope_queryset(user, Campaign.objects.all(), VIEW))
         if self.instance.pk:
             for name in self.FIXED:
                 if name in self.fields:
