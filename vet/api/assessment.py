@@ -49,7 +49,7 @@ class SelfAssessmentSerializer(serializers.ModelSerializer):
                                         allow_null=True)
     campaign = ScopedPrimaryKeyField(queryset=Campaign.objects.all(), required=False, allow_null=True)
     subject = serializers.CharField(read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = SelfAssessment
