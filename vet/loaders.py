@@ -30,6 +30,7 @@ from .models import (
     OccupationField,
     ReadinessIndicator,
     ReadinessProfile,
+    SelfAssessmentRule,
     Standard,
 )
 from .permissions import SYSTEM
@@ -269,16 +270,39 @@ def load_standards(path: str | Path, summary: LoadSummary, criteria: dict[tuple[
         )
 
 
+def load_self_assessment_rules(path: str | Path, summary: LoadSummary) -> None:
+    """The self-assessment rules (council composition, revocation), keyed by legal document and start date."""
+    for row in read_csv(path):
+        upsert(
+            SelfAssessmentRule,
+            lookup={"document": LegalDocument.objects.get(number=row["document"]),
+                    "valid_from": parse_date(row["valid_from"])},
+            values={
+                "valid_to": parse_date(row["valid_to"]),
+                "chair_must_be_head": parse_bool(row["chair_must_be_head"]),
+                "min_enterprise_representatives": int(row["min_enterprise_representatives"]),
+                "missing_years_for_revocation": int(row["missing_years_for_revocation"]),
+                "confirmed": parse_bool(row["confirmed"]),
+                "note": row["note"],
+            },
+            summary=summary,
+        )
+
+
 @transaction.atomic
 def load_accreditation_frameworks(
     summary: LoadSummary | None = None, data_dir: Path = ACCREDITATION_DIR
 ) -> LoadSummary:
-    """The legal documents, then the accreditation frameworks, criteria and standards of `vet/data/accreditation/`."""
+    """The legal documents, then the accreditation frameworks, criteria and standards and the self-assessment rules
+    of `vet/data/accreditation/`."""
     summary = summary if summary is not None else LoadSummary()
     load_legal_documents(DATA_DIR / "legal_documents.csv", summary)
     frameworks = load_frameworks(data_dir / "frameworks.csv", summary)
     criteria = load_criteria(data_dir / "criteria.csv", summary, frameworks)
     load_standards(data_dir / "standards.csv", summary, criteria)
+    rules = data_dir / "self_assessment_rules.csv"
+    if rules.exists():
+        load_self_assessment_rules(rules, summary)
     return summary
 
 

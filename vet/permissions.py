@@ -60,6 +60,7 @@ from .models import (
     ScopeEntry,
     SelfAssessment,
     SelfAssessmentRating,
+    SelfAssessmentRule,
     Standard,
     Teacher,
 )
@@ -161,7 +162,7 @@ def get_roles(user) -> Roles:
 # Models everyone (including the public) may read in full.
 PUBLIC_MODELS = (LegalDocument, Province, Authority, OccupationField, Occupation, Institution, ScopeEntry,
                  KeyOccupationDesignation, AccreditationFramework, Criterion, Standard, ReadinessProfile,
-                 ReadinessIndicator)
+                 ReadinessIndicator, SelfAssessmentRule)
 # Models that belong to one institution, and the path from them to it.
 INSTITUTION_PATH = {
     Institution: "pk",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from .models import (
     Province,
     ScopeEntry,
     SelfAssessment,
+    SelfAssessmentRule,
     Teacher,
 )
 
@@ -182,3 +184,26 @@ def assessment_differences(assessment: ExternalAssessment) -> list[CriterionDiff
                             tuple(sorted(differing.get(c.number, ()))))
         for c in own.criteria
     ]
+
+
+# -------------------------------------------------------------------------------------- revocation risk
+
+
+def revocation_risk_ids(institutions_qs, year: int) -> set[int]:
+    """Institutions of `institutions_qs` with no submitted institution-level self-assessment in any of the last
+    N years before `year` (N from the rule in force on 1 January of `year`; none in force: no one is flagged)."""
+    rule = SelfAssessmentRule.in_force_on(datetime.date(year, 1, 1))
+    if rule is None:
+        return set()
+    years = range(year - rule.missing_years_for_revocation, year)
+    submitted = SelfAssessment.objects.filter(
+        status=choices.AssessmentStatus.SUBMITTED, designation__isnull=True, year__in=list(years)
+    ).values("institution_id")
+    return set(institutions_qs.exclude(pk__in=submitted).values_list("pk", flat=True))
+
+
+def list_self_assessments() -> QuerySet[SelfAssessment]:
+    """Self-assessments with their institution, program and framework joined."""
+    return SelfAssessment.objects.select_related(
+        "institution", "framework", "designation__occupation", "campaign", "submitted_by"
+    )

@@ -32,6 +32,7 @@ from .admin_views import (
     modified_column,
 )
 from .admin_views import evidence as evidence_admin
+from .admin_views import self_assessment as sa_views
 from .admin_views.dashboard import (
     DesignationReadinessView,
     ReadinessDashboardView,
@@ -55,6 +56,8 @@ from .models import (
     OccupationOutcome,
     Province,
     ScopeEntry,
+    SelfAssessment,
+    SelfAssessmentRule,
     Standard,
     Teacher,
 )
@@ -78,6 +81,8 @@ REGISTRY_MODELS = (
     OccupationOutcome,
     EquipmentChecklist,
     EquipmentItem,
+    SelfAssessmentRule,
+    SelfAssessment,
 )
 
 # Registered before the viewsets, which would otherwise create Wagtail's default (Django-permission) policies.
@@ -333,12 +338,60 @@ class EvidenceViewSet(RegistryViewSet):
         ]
 
 
+class SelfAssessmentRuleViewSet(RegistryViewSet):
+    """The council and revocation rules of the self-assessment (law data): read by all, edited by administrators."""
+
+    model = SelfAssessmentRule
+    icon = "list-ul"
+    search_fields = ["document__number", "note"]
+    list_display = ["document", "valid_from", "valid_to", boolean_column(SelfAssessmentRule, "chair_must_be_head"),
+                    "min_enterprise_representatives", "missing_years_for_revocation",
+                    boolean_column(SelfAssessmentRule, "confirmed"), modified_column()]
+    list_filter = ["confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return SelfAssessmentRule.objects.select_related("document")
+
+
+class SelfAssessmentViewSet(RegistryViewSet):
+    model = SelfAssessment
+    icon = "tasks"
+    queryset_selector = staticmethod(selectors.list_self_assessments)
+    index_view_class = sa_views.SelfAssessmentIndexView
+    inspect_view_class = sa_views.SelfAssessmentInspectView
+    inspect_template_name = "vet/admin/self_assessment_inspect.html"
+    base_form_class = sa_views.SelfAssessmentForm
+    save_service = staticmethod(sa_views.save_self_assessment)
+    delete_service = staticmethod(sa_views.delete_self_assessment)
+    exclude_form_fields = ["status", "submitted_at", "submitted_by"]
+    search_fields = ["institution__search_text", "framework__code", "designation__occupation__search_text"]
+    list_display = [
+        "institution", "designation", "framework", "year", "status",
+        sa_views.RevocationRiskColumn("revocation_risk", label=_("Revocation risk")),
+        modified_column(),
+    ]
+    list_filter = ["year", "status", "framework"]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("workflow/<int:pk>/<str:action>/", forbidden_as_403(sa_views.WorkflowView.as_view()),
+                 name="workflow"),
+            path("ratings/<int:pk>/", forbidden_as_403(sa_views.RatingsView.as_view()), name="ratings"),
+            path("council/<int:pk>/add/", forbidden_as_403(sa_views.CouncilAddView.as_view()), name="council_add"),
+            path("council/<int:pk>/remove/<int:member_pk>/", forbidden_as_403(sa_views.CouncilRemoveView.as_view()),
+                 name="council_remove"),
+        ]
+
+
 class AccreditationViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Accreditation")
     menu_icon = "doc-full-inverse"
     menu_order = 240
     submenu_hook = "register_accreditation_menu_item"
-    items = (AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet, EvidenceViewSet)
+    items = (SelfAssessmentViewSet, EvidenceViewSet, AccreditationFrameworkViewSet, CriterionViewSet, StandardViewSet,
+             SelfAssessmentRuleViewSet)
 
 
 register_snippet(AccreditationViewSetGroup)

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import dashboard, data_views, evidence, external, views
+from . import assessment, dashboard, data_views, evidence, external, views
 
 app_name = "vet"
 
@@ -29,6 +29,9 @@ router.register("action-items", external.ActionItemViewSet, basename="actionitem
 router.register("campaigns", external.CampaignViewSet, basename="campaign")
 router.register("readiness-profiles", views.ReadinessProfileViewSet, basename="readinessprofile")
 router.register("readiness", views.ReadinessViewSet, basename="readiness")
+router.register("self-assessments", assessment.SelfAssessmentViewSet, basename="selfassessment")
+router.register("self-assessment-ratings", assessment.SelfAssessmentRatingViewSet, basename="selfassessmentrating")
+router.register("council-members", assessment.CouncilMemberViewSet, basename="councilmember")
 
 
 class TokenObtainView(ObtainAuthToken):

@@ -14,6 +14,7 @@ from .accreditation import (
     Finding,
     SelfAssessment,
     SelfAssessmentRating,
+    SelfAssessmentRule,
     Standard,
     evidence_upload_to,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ExternalAssessment", "ExternalRating", "Finding", "Institution", "KeyOccupationDesignation", "LegalDocument",
     "Membership", "Occupation", "OccupationField", "OccupationOutcome", "Province", "ReadinessIndicator",
     "ReadinessProfile", "RegistryModel", "ScopeEntry", "SearchableModel", "SelfAssessment", "SelfAssessmentRating",
+    "SelfAssessmentRule",
     "Standard", "Teacher", "ValidityMixin", "evidence_upload_to", "institution_code_validator",
     "occupation_code_validator",
 ]

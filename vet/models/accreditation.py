@@ -286,6 +286,62 @@ class SelfAssessment(RegistryModel):
         return self.status == choices.AssessmentStatus.SUBMITTED
 
 
+class SelfAssessmentRule(RegistryModel):
+    """The legal rules of the self-assessment (Circular 28/2017, Decree 49/2018) as dated data: who chairs the
+    council, how many enterprise representatives it needs, and after how many missing years running the
+    accreditation certificate can be revoked. The rule in force on an assessment's date applies."""
+
+    document = models.ForeignKey(
+        LegalDocument, verbose_name=_("legal document"), on_delete=models.PROTECT,
+        related_name="self_assessment_rules",
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    chair_must_be_head = models.BooleanField(
+        _("chair must be the head"), default=True,
+        help_text=_("The council is chaired by the head of the institution."),
+    )
+    min_enterprise_representatives = models.PositiveSmallIntegerField(
+        _("minimum enterprise representatives"), default=2, validators=[MaxValueValidator(50)],
+    )
+    missing_years_for_revocation = models.PositiveSmallIntegerField(
+        _("missing years before revocation"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("The certificate can be revoked when the annual self-assessment is missing this many years "
+                    "running."),
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"), default=False, help_text=_("Tick once the figures are checked against the legal text."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("self-assessment rule")
+        verbose_name_plural = _("self-assessment rules")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="selfassessmentrule_valid_range",
+                violation_error_message=_("'Valid to' cannot be before 'valid from'."),
+            ),
+            models.UniqueConstraint(fields=["document", "valid_from"], name="selfassessmentrule_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.number} ({self.valid_from:%Y-%m-%d})"
+
+    @classmethod
+    def in_force_on(cls, day: datetime.date) -> "SelfAssessmentRule | None":
+        """The rule in force on `day` (the latest to start), or None."""
+        return (
+            cls.objects.select_related("document")
+            .filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .order_by("-valid_from")
+            .first()
+        )
+
+
 class CouncilMember(RegistryModel):
     """A member of the self-assessment council: chaired by the head of the institution, with at least two
     enterprise representatives (Circular 28/2017)."""
