@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vet', '0004_readiness_assessments'),
+        ('vet', '0005_self_assessment_rule'),
     ]
 
     operations = [
