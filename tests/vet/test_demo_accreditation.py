@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from vet import choices, selectors
+from vet import choices, selectors, services_assessment, tier_readiness, tiers
 from vet.models import (
     ActionItem,
     Campaign,
@@ -37,7 +37,7 @@ def run(command: str) -> str:
 def loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(VETTRACK_DEMO=True), transaction.atomic():
         outputs = {command: run(command) for command in (
-            "load_demo_data", "load_accreditation_frameworks", "load_demo_accreditation")}
+            "load_demo_data", "load_accreditation_frameworks", "load_readiness_profiles", "load_demo_accreditation")}
         yield outputs
         transaction.set_rollback(True)
 
@@ -121,3 +121,25 @@ def test_loading_again_creates_nothing(demo):
     output = run("load_demo_accreditation")
 
     assert "0 created" in output.splitlines()[-1]
+
+
+def test_the_submitted_self_assessment_passes_every_quality_check_and_the_one_in_progress_does_not(demo):
+    assert services_assessment.quality_checks(submitted("DEMO-TG-CD01"), on=datetime.date(2025, 11, 28)) == []
+    in_progress = SelfAssessment.objects.get(institution__code="DEMO-TG-CD01", year=2026, designation__isnull=True)
+    codes = {c.code for c in services_assessment.quality_checks(in_progress, on=datetime.date(2026, 11, 22))}
+
+    assert {"not_rated", "evidence_expired"} <= codes
+    assert services_assessment.TOO_FEW_ENTERPRISE in codes
+
+
+def test_every_current_key_occupation_gets_a_readiness_status_with_its_gaps(demo):
+    current = KeyOccupationDesignation.objects.filter(period_end__gte=2026)
+    readiness = tier_readiness.designation_readiness(current, datetime.date(2026, 11, 22))
+
+    assert len(readiness) == current.count() > 10
+    assert all(r is not None for r in readiness.values())
+    statuses = {r.status for r in readiness.values()}
+    assert tiers.CLOSE in statuses and tiers.NOT_YET in statuses
+    assessed = next(r for d, r in readiness.items() if KeyOccupationDesignation.objects.get(pk=d).institution.code
+                    == "DEMO-TG-CD01")
+    assert assessed.indicator("accreditation").value == 1  # the authority's pass decision of 20/01/2026
