@@ -56,6 +56,7 @@ class Level(models.TextChoices):
 # First digit of a 7-digit occupation code -> level (DOMAIN.md §3).
 CODE_DIGIT_LEVEL = {"5": Level.INTERMEDIATE, "6": Level.COLLEGE}
 DESIGNATION_LEVELS = (Level.INTERMEDIATE, Level.COLLEGE)
+DESIGNATION_LEVEL_CHOICES = [(lv.value, lv.label) for lv in DESIGNATION_LEVELS]
 
 
 class Tier(models.TextChoices):

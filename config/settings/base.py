@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "vet.choices.Level",
         "TierEnum": "vet.choices.Tier",
+        "DesignationLevelEnum": "vet.choices.DESIGNATION_LEVEL_CHOICES",
+        "DegreeEnum": "vet.choices.Degree",
         "VersionStatusEnum": "curricula.choices.VersionStatus",
         "RuleStatusEnum": "curricula.choices.RuleStatus",
         "ComponentKindEnum": "curricula.choices.ComponentKind",

@@ -78,6 +78,12 @@ def test_api_docs_render_without_any_external_request(page, live_server):
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
-    assert page.locator(".opblock-summary-path").filter(has_text="/api/v1/institutions/").count() >= 1
+    institutions = page.locator(".opblock-summary-path").filter(has_text="/api/v1/institutions/")
+    for _ in range(60):  # Swagger UI renders the operations as they scroll into view
+        if institutions.count():
+            break
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(150)
+    assert institutions.count() >= 1
     assert outside == []
     shoot(page, "api-docs")

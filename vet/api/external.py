@@ -109,7 +109,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return item.is_overdue_on(datetime.date.today())
 
 
-class ScoreSerializer(serializers.Serializer):
+class OutcomeSummarySerializer(serializers.Serializer):
     outcome = serializers.CharField()
     outcome_label = serializers.CharField()
     total = serializers.DecimalField(max_digits=8, decimal_places=2)
@@ -126,8 +126,8 @@ class CriterionDifferenceSerializer(serializers.Serializer):
 
 
 class DifferencesSerializer(serializers.Serializer):
-    self_score = ScoreSerializer()
-    external_score = ScoreSerializer()
+    self_score = OutcomeSummarySerializer()
+    external_score = OutcomeSummarySerializer()
     criteria = CriterionDifferenceSerializer(many=True)
 
 
