@@ -155,3 +155,22 @@ def test_rules_readable_by_all_editable_by_admin(client, world, framework):
     assert client.get(reverse("wagtailsnippets_vet_selfassessmentrule:edit", args=(rule.pk,))).status_code == 403
     client.force_login(world.admin)
     assert client.get(reverse("wagtailsnippets_vet_selfassessmentrule:edit", args=(rule.pk,))).status_code == 200
+
+
+def test_a_submitted_self_assessment_offers_the_officer_of_its_province_an_external_assessment(client, world, sa):
+    start = reverse("vet_external_start", args=(sa.pk,))
+    client.force_login(world.officer_a)
+    assert start not in client.get(page(sa)).content.decode()  # not submitted yet
+
+    SelfAssessment.objects.filter(pk=sa.pk).update(status=choices.AssessmentStatus.SUBMITTED,
+                                                   submitted_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    html = client.get(page(sa)).content.decode()
+    assert start in html and "Start an external assessment" in html
+    client.force_login(world.staff_a)  # staff of the school: a conflict of interest, never offered
+    assert start not in client.get(page(sa)).content.decode()
+
+    client.force_login(world.officer_a)
+    client.post(start, follow=True)
+    external = sa.external_assessments.get()
+    html = client.get(page(sa)).content.decode()
+    assert reverse("vet_external_detail", args=(external.pk,)) in html and start not in html

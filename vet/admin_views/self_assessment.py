@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import Column
 
 from .. import choices, permissions, selectors
 from .. import services_assessment as sas
+from .. import services_external
 from ..models import (
     AccreditationFramework,
     Campaign,
@@ -213,6 +214,10 @@ class SelfAssessmentInspectView(RegistryInspectView):
         if score is not None:
             names = {c.number: c.name for c in criteria}
             context["score_rows"] = [{"criterion": c, "name": names.get(c.number, "")} for c in score.criteria]
+        # the authority's assessments of it, and whether this user may start one
+        context["external_assessments"] = list(permissions.scope_queryset(
+            user, sa.external_assessments.select_related("assessor"), permissions.VIEW))
+        context["can_start_external"] = sa.is_locked and services_external.start_refusal(user, sa) is None
         context["pass_rules"] = pass_rules_in_words(sa.framework)
         context["has_pass_rule"] = sa.framework.has_pass_rule
         # checks
