@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import choices
@@ -350,7 +350,7 @@ class CouncilMember(RegistryModel):
         SelfAssessment, verbose_name=_("self-assessment"), on_delete=models.CASCADE, related_name="council"
     )
     full_name = models.CharField(_("full name"), max_length=120)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = models.CharField(pgettext_lazy("council member", "position"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     council_role = models.CharField(_("role in the council"), max_length=16, choices=choices.CouncilRole.choices)
     member_type = models.CharField(_("member type"), max_length=16, choices=choices.CouncilMemberType.choices)
