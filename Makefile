@@ -29,7 +29,7 @@ venv: $(STAMP) ## create .venv and install the pinned requirements
 system-deps: ## check (and, as root, install) the Debian packages VETtrack needs
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo ">> VETtrack needs the Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
