@@ -19,9 +19,8 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 
-from .. import choices, permissions, selectors
+from .. import choices, permissions, selectors, services_external
 from .. import services_assessment as sas
-from .. import services_external
 from ..models import (
     AccreditationFramework,
     Campaign,

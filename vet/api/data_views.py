@@ -4,6 +4,8 @@ actions. Reads are scoped by vet.permissions; writes go through vet.services (on
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters as filters
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -22,8 +24,7 @@ from .spreadsheets import (
     XLSX,
     FileUploadSerializer,
     ImportRejectedSerializer,
-    rejected_response,
-    uploaded_file,
+    parsed_upload,
     xlsx_response,
 )
 from .views import RegistryViewSet
@@ -191,13 +192,9 @@ class OutcomeViewSet(RegistryViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        upload, refusal = uploaded_file(request)
+        rows, refusal = parsed_upload(request, partial(importers.parse_outcomes, user=request.user))
         if refusal is not None:
             return refusal
-        try:
-            rows = importers.parse_outcomes(upload, user=request.user, filename=upload.name)
-        except importers.ImportRejected as exc:
-            return rejected_response(exc)
         summary = data_services.import_outcomes(user=request.user, rows=rows)
         return Response({"rows": len(rows), "created": summary.created, "updated": summary.updated,
                          "unchanged": summary.unchanged})
@@ -231,13 +228,9 @@ class EquipmentChecklistViewSet(RegistryViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        upload, refusal = uploaded_file(request)
+        rows, refusal = parsed_upload(request, partial(importers.parse_equipment, user=request.user))
         if refusal is not None:
             return refusal
-        try:
-            rows = importers.parse_equipment(upload, user=request.user, filename=upload.name)
-        except importers.ImportRejected as exc:
-            return rejected_response(exc)
         lists, items = data_services.import_equipment(user=request.user, rows=rows)
 
         def summary(s):

@@ -51,3 +51,17 @@ def uploaded_file(request):
               for field, messages in body.errors.items() for message in messages]
     return None, Response({"detail": _("The file was rejected; nothing was written."), "errors": errors},
                           status=status.HTTP_400_BAD_REQUEST)
+
+
+def parsed_upload(request, parse):
+    """The rows `parse(upload, filename=…)` reads from the request's file, or the 400 response refusing it.
+
+    Returns `(rows, None)` or `(None, response)`: a missing or unreadable upload, or a file with any bad cell
+    (every problem named by sheet, row and column)."""
+    upload, refusal = uploaded_file(request)
+    if refusal is not None:
+        return None, refusal
+    try:
+        return parse(upload, filename=upload.name), None
+    except importers.ImportRejected as exc:
+        return None, rejected_response(exc)

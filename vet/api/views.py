@@ -18,8 +18,7 @@ from .spreadsheets import (
     XLSX,
     FileUploadSerializer,
     ImportRejectedSerializer,
-    rejected_response,
-    uploaded_file,
+    parsed_upload,
     xlsx_response,
 )
 
@@ -151,13 +150,9 @@ class AccreditationFrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser], filter_backends=[], pagination_class=None)
     def import_file(self, request):
-        upload, refusal = uploaded_file(request)
+        workbook, refusal = parsed_upload(request, importers.parse_framework)
         if refusal is not None:
             return refusal
-        try:
-            workbook = importers.parse_framework(upload, filename=upload.name)
-        except importers.ImportRejected as exc:
-            return rejected_response(exc)
         framework, _summary = data_services.import_framework(user=request.user, workbook=workbook)
         return Response(serializers.AccreditationFrameworkSerializer(_frameworks_with_standards().get(
             pk=framework.pk)).data)
