@@ -89,7 +89,7 @@ def data(world, fake):
 # ------------------------------------------------------------------------------------------------- the matrix
 
 
-def test_build_matrix_rows_columns_cells_and_counts(world, data):
+def test_build_matrix_rows_columns_cells_and_counts(world, data, english):
     matrix = dashboard.build_matrix(world.province_a)
     assert [r.institution for r in matrix.rows] == sorted([world.school_a, world.school_a2], key=lambda i: i.name_vi)
     assert [(c.occupation.code, c.level) for c in matrix.columns] == [
@@ -378,7 +378,7 @@ def test_api_permissions(world, data, user, province, status):
 
 def test_api_export_xlsx_and_pdf(world, data, tmp_path):
     client = client_for(world.officer_a)
-    response = client.get(f"{API}export/", {"province": world.province_a.pk})
+    response = client.get(f"{API}export/", {"province": world.province_a.pk}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content)).sheetnames == ["Matrix", "Indicators"]
     response = client.get(f"{API}export/", {"province": world.province_a.pk, "file": "pdf"},
