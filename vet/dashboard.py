@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -268,10 +268,12 @@ class SchoolReport:
 
 
 def _latest_self_assessment(institution: Institution) -> SelfAssessment | None:
-    """The institution's latest self-assessment of itself (not of a program), submitted ones first."""
+    """The institution's latest submitted self-assessment of itself (not of a program), the one the authority can
+    have assessed; the latest of any status when none is submitted yet."""
+    submitted_first = Case(When(status=choices.AssessmentStatus.SUBMITTED, then=0), default=1)
     return (SelfAssessment.objects.filter(institution=institution, designation__isnull=True)
             .select_related("institution", "framework", "designation")
-            .order_by("-year", F("submitted_at").desc(nulls_last=True), "-pk").first())
+            .order_by(submitted_first, "-year", F("submitted_at").desc(nulls_last=True), "-pk").first())
 
 
 def _points(score: readiness.Score | None, number: int) -> Decimal | None:

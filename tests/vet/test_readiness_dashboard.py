@@ -245,6 +245,14 @@ def assessed(world, data):
     return sa
 
 
+def test_the_school_report_keeps_to_the_submitted_self_assessment_over_a_newer_one_in_progress(world, assessed):
+    SelfAssessment.objects.filter(pk=assessed.pk).update(status=choices.AssessmentStatus.SUBMITTED)
+    SelfAssessment.objects.create(institution=world.school_a, framework=assessed.framework, year=2026,
+                                  status=choices.AssessmentStatus.IN_PROGRESS)
+
+    assert dashboard.get_school_report(world.school_a).self_assessment == assessed
+
+
 def test_get_school_report_tree_and_totals(world, assessed):
     report = dashboard.get_school_report(world.school_a)
     assert report.self_assessment == assessed
