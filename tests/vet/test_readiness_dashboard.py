@@ -369,40 +369,44 @@ def test_api_matrix_shape(world, data):
 
 
 def test_api_filters(world, data):
-    body = client_for(world.admin).get(API, {"province": world.province_a.pk, "tier": "asean"}).json()
+    body = client_for(world.admin).get(API, {"province": world.province_a.code, "tier": "asean"}).json()
     assert body["counts"]["not_yet"] == 1 and sum(body["counts"].values()) == 1
-    response = client_for(world.admin).get(API, {"province": world.province_a.pk, "tier": "galactic"})
+    response = client_for(world.admin).get(API, {"province": world.province_a.code, "tier": "galactic"})
     assert response.status_code == 400 and "tier" in response.json()
+    body = client_for(world.admin).get(API, {"province": world.province_a.code,
+                                             "occupation": data["electric"].code}).json()
+    assert body["occupation"] == data["electric"].code
+    assert [c["code"] for c in body["columns"]] == [data["electric"].code]
 
 
 @pytest.mark.parametrize("user, province, status", [
     ("officer_b", "a", 403), ("staff_a", "a", 403), ("staff_a", None, 403), (None, "a", 401), ("admin", "b", 200),
 ])
 def test_api_permissions(world, data, user, province, status):
-    params = {"province": getattr(world, f"province_{province}").pk} if province else {}
+    params = {"province": getattr(world, f"province_{province}").code} if province else {}
     response = client_for(getattr(world, user) if user else None).get(API, params)
     assert response.status_code == status
 
 
 def test_api_export_xlsx_and_pdf(world, data, tmp_path):
     client = client_for(world.officer_a)
-    response = client.get(f"{API}export/", {"province": world.province_a.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(f"{API}export/", {"province": world.province_a.code}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content)).sheetnames == ["Matrix", "Indicators"]
-    response = client.get(f"{API}export/", {"province": world.province_a.pk, "file": "pdf"},
+    response = client.get(f"{API}export/", {"province": world.province_a.code, "file": "pdf"},
                           HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Type"] == "application/pdf" and "Not yet" in _pdf_text(response.content, tmp_path)
-    assert client_for(world.officer_b).get(f"{API}export/", {"province": world.province_a.pk}).status_code == 403
+    assert client_for(world.officer_b).get(f"{API}export/", {"province": world.province_a.code}).status_code == 403
 
 
 def test_api_query_count_does_not_grow_with_schools(world, django_assert_num_queries):
     small, large = _province_with_schools(2), _province_with_schools(8)
     client = client_for(world.admin)
-    client.get(API, {"province": small.pk})  # warm the caches a first request fills
+    client.get(API, {"province": small.code})  # warm the caches a first request fills
     with CaptureQueriesContext(connection) as small_queries:
-        assert len(client.get(API, {"province": small.pk}).json()["schools"]) == 2
+        assert len(client.get(API, {"province": small.code}).json()["schools"]) == 2
     with django_assert_num_queries(len(small_queries)):
-        assert len(client.get(API, {"province": large.pk}).json()["schools"]) == 8
+        assert len(client.get(API, {"province": large.code}).json()["schools"]) == 8
 
 
 def test_school_chart_geometry_is_not_localised(client, world, assessed):

@@ -21,13 +21,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatrixQuerySerializer(serializers.Serializer):
-    province = serializers.PrimaryKeyRelatedField(
-        queryset=Province.objects.all(), required=False,
-        help_text=_("Province id; default: the first province of the user's jurisdiction."),
+    province = serializers.SlugRelatedField(
+        slug_field="code", queryset=Province.objects.all(), required=False,
+        help_text=_("Province code, as elsewhere in the API; default: the first province of the user's "
+                    "jurisdiction."),
     )
     tier = serializers.ChoiceField(choices=choices.Tier.choices, required=False, allow_blank=True)
-    occupation = serializers.PrimaryKeyRelatedField(queryset=Occupation.objects.all(), required=False,
-                                                    allow_null=True)
+    occupation = serializers.SlugRelatedField(slug_field="code", queryset=Occupation.objects.all(), required=False,
+                                              allow_null=True, help_text=_("Occupation code."))
 
 
 class ExportQuerySerializer(MatrixQuerySerializer):
@@ -74,7 +75,7 @@ class MatrixSerializer(serializers.Serializer):
                                                     "name": serializers.CharField()})
     on = serializers.DateField()
     tier = serializers.CharField()
-    occupation = serializers.IntegerField(allow_null=True)
+    occupation = serializers.CharField(allow_null=True, help_text=_("Code of the occupation filtered on."))
     counts = serializers.DictField(child=serializers.IntegerField())
     columns = ColumnSerializer(many=True)
     schools = SchoolRowSerializer(many=True)
@@ -84,7 +85,7 @@ class MatrixSerializer(serializers.Serializer):
             "province": {"id": matrix.province.pk, "code": matrix.province.code, "name": matrix.province.name},
             "on": matrix.on.isoformat(),
             "tier": matrix.tier,
-            "occupation": matrix.occupation.pk if matrix.occupation else None,
+            "occupation": matrix.occupation.code if matrix.occupation else None,
             "counts": {status: count for status, _label, count in matrix.status_counts},
             "columns": ColumnSerializer(matrix.columns, many=True).data,
             "schools": [
