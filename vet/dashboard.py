@@ -59,7 +59,7 @@ def dashboard_provinces(user) -> QuerySet[Province]:
 
 def province_jurisdiction(province: Province) -> set[int]:
     """The province and every province merged into it (their schools keep their old province)."""
-    return permissions._jurisdiction({province.pk})  # the one definition of a jurisdiction
+    return permissions.jurisdiction({province.pk})  # the one definition of a jurisdiction
 
 
 def check_province(user, province: Province) -> None:

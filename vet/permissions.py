@@ -102,7 +102,7 @@ class Roles:
 ANONYMOUS = Roles()
 
 
-def _jurisdiction(province_ids: set[int]) -> set[int]:
+def jurisdiction(province_ids: set[int]) -> set[int]:
     """A province's jurisdiction includes every province merged into it, transitively."""
     result = set(province_ids)
     frontier = set(province_ids)
@@ -151,7 +151,7 @@ def get_roles(user) -> Roles:
     roles = Roles(
         authenticated=True,
         is_admin=is_admin,
-        province_ids=frozenset(_jurisdiction(province_ids)),
+        province_ids=frozenset(jurisdiction(province_ids)),
         institution_ids=frozenset(institution_ids),
         head_institution_ids=frozenset(head_institution_ids),
     )

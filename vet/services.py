@@ -58,7 +58,7 @@ def _check_institution(user, old: Institution | None, new: Institution, changed:
             )
     authority = new.managing_authority
     if authority and authority.level == choices.AuthorityLevel.PROVINCIAL and new.province_id:
-        covered = permissions._jurisdiction({authority.province_id})
+        covered = permissions.jurisdiction({authority.province_id})
         if new.province_id not in covered:
             raise ValidationError(
                 {"managing_authority": _("%(authority)s does not manage institutions in %(province)s.")

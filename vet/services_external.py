@@ -350,7 +350,7 @@ def open_campaign(user, *, authority: Authority, title: str, framework: Accredit
     institutions = list(institutions)
     if not institutions:
         raise ValidationError({"institutions": _("Choose at least one school.")}, code="empty")
-    covered = permissions._jurisdiction({authority.province_id}) if authority.province_id else set()
+    covered = permissions.jurisdiction({authority.province_id}) if authority.province_id else set()
     outside = sorted(str(i) for i in institutions if i.province_id not in covered)
     if outside:
         raise ValidationError(

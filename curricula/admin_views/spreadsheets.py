@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from wagtail.admin import messages
 
+from vet.downloads import xlsx_response
+
 from .. import exports, importers, services
 from .editing import get_visible_version, version_url
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_LISTED_ERRORS = 30  # more than this in one message list helps nobody; the count says how many there are
 
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class VersionExportView(View):
@@ -29,7 +24,7 @@ class VersionExportView(View):
 
     def get(self, request, pk: int):
         version = get_visible_version(request.user, pk)
-        return _xlsx(exports.export_version_xlsx(version),
+        return xlsx_response(exports.export_version_xlsx(version),
                      f"curriculum-{version.curriculum.occupation.code}-{version.pk}.xlsx")
 
 
@@ -39,7 +34,7 @@ class ComponentTemplateView(View):
     http_method_names = ["get"]
 
     def get(self, request):
-        return _xlsx(exports.component_template_xlsx(), "curriculum-components-template.xlsx")
+        return xlsx_response(exports.component_template_xlsx(), "curriculum-components-template.xlsx")
 
 
 class VersionImportView(View):

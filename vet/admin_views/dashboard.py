@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,9 +18,8 @@ from wagtail.admin.ui.components import Component
 
 from .. import choices, dashboard, permissions, rendering
 from .. import readiness_exports as exports
+from ..downloads import PDF, XLSX, attachment
 from ..models import Institution, KeyOccupationDesignation, Occupation
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatrixFilterForm(forms.Form):
@@ -38,11 +36,6 @@ class MatrixFilterForm(forms.Form):
             .order_by("code")
         self.fields["occupation"].label_from_instance = lambda o: f"{o.code} {o.name}"
 
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class ReadinessDashboardView(View):
@@ -71,10 +64,10 @@ class ReadinessDashboardView(View):
             raise PermissionDenied(_("Choose a province of your jurisdiction."))
         tier_label = dict(choices.Tier.choices).get(matrix.tier, "") if matrix else ""
         if self.export == "xlsx":
-            return _attachment(exports.matrix_workbook(matrix), XLSX, f"readiness-{matrix.province.code}.xlsx")
+            return attachment(exports.matrix_workbook(matrix), XLSX, f"readiness-{matrix.province.code}.xlsx")
         if self.export == "pdf":
             pdf = rendering.render_pdf("vet/pdf/readiness_matrix.html", {"matrix": matrix, "tier_label": tier_label})
-            return _attachment(pdf, "application/pdf", f"readiness-{matrix.province.code}.pdf")
+            return attachment(pdf, PDF, f"readiness-{matrix.province.code}.pdf")
         query = urlencode({k: v for k, v in data.items() if k in ("province", "tier", "occupation") and v})
         return render(request, "vet/admin/readiness/matrix.html", {
             "form": form, "matrix": matrix, "tier_label": tier_label, "query": query,
@@ -131,10 +124,10 @@ class SchoolReadinessView(View):
         dashboard.check_institution(request.user, institution)
         report = dashboard.get_school_report(institution)
         if self.export == "xlsx":
-            return _attachment(exports.school_workbook(report), XLSX, f"assessment-{institution.code}.xlsx")
+            return attachment(exports.school_workbook(report), XLSX, f"assessment-{institution.code}.xlsx")
         if self.export == "pdf":
             pdf = rendering.render_pdf("vet/pdf/school_assessment.html", {"report": report})
-            return _attachment(pdf, "application/pdf", f"assessment-{institution.code}.pdf")
+            return attachment(pdf, PDF, f"assessment-{institution.code}.pdf")
         roles = permissions.get_roles(request.user)
         return render(request, "vet/admin/readiness/school.html", {
             "report": report, "chart": bar_chart(report),

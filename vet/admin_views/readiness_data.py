@@ -16,16 +16,9 @@ from wagtail.admin import messages
 from wagtail.admin.widgets.button import Button, HeaderButton
 
 from .. import data_services, exports, importers, permissions
+from ..downloads import xlsx_response
 from ..models import AccreditationFramework, EquipmentChecklist, EquipmentItem, OccupationOutcome
 from .views import RegistryCreateView, RegistryIndexView, RegistryInspectView
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class UploadForm(forms.Form):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -15,9 +14,8 @@ from rest_framework.views import APIView
 
 from vet import choices, dashboard, rendering
 from vet import readiness_exports as exports
+from vet.downloads import XLSX, attachment
 from vet.models import Occupation, Province
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatrixQuerySerializer(serializers.Serializer):
@@ -141,7 +139,5 @@ class ReadinessDashboardExportView(_MatrixMixin, APIView):
             ), "application/pdf", "pdf"
         else:
             content, content_type, ext = exports.matrix_workbook(matrix), XLSX, "xlsx"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="readiness-{matrix.province.code}.{ext}"'
-        return response
+        return attachment(content, content_type, f"readiness-{matrix.province.code}.{ext}")
 

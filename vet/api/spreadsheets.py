@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from vet import importers
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from vet.downloads import XLSX, xlsx_response  # noqa: F401  (the API's import)
 
 
 def rejected_response(exc: importers.ImportRejected) -> Response:

@@ -3,7 +3,7 @@ Reads are scoped by vet.permissions; every write calls curricula.services, which
 versions, approval by the head of school, scope) and answers 400 or 403."""
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -23,17 +23,9 @@ from curricula.models import (
     VersionComment,
 )
 from vet import permissions
+from vet.downloads import XLSX, xlsx_response
 
 from .. import filters, serializers
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 WRITE_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -258,13 +250,13 @@ class CurriculumVersionViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def export(self, request, pk=None):
         version = self.get_object()
         name = f"curriculum-{version.curriculum.occupation.code}-{version.pk}.xlsx"
-        return _xlsx_response(exports.export_version_xlsx(version), name)
+        return xlsx_response(exports.export_version_xlsx(version), name)
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY},
                    description="An empty components workbook with instructions for every column.")
     @action(detail=False, url_path="template", filter_backends=[], pagination_class=None)
     def template(self, request):
-        return _xlsx_response(exports.component_template_xlsx(), "curriculum-components-template.xlsx")
+        return xlsx_response(exports.component_template_xlsx(), "curriculum-components-template.xlsx")
 
     @extend_schema(request={"multipart/form-data": serializers.ComponentImportSerializer},
                    responses={200: serializers.ComponentImportSummarySerializer,
