@@ -30,6 +30,9 @@ system-deps: ## check (and, as root, install) the Debian packages VETtrack needs
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  echo ">> VETtrack needs the Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -61,11 +64,12 @@ translations: $(STAMP) system-deps ## extract new strings into locale/vi/LC_MESS
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
 
-demo-data: migrate messages ## load the reference rules, the accreditation frameworks, the readiness profiles, the sample skill frameworks and the demo data, accreditation included (idempotent)
+demo-data: migrate messages ## load the reference rules, the classification bands, the accreditation frameworks, the readiness profiles, the sample skill frameworks and the demo data, accreditation included (idempotent)
 	$(MANAGE) load_demo_data
 	$(MANAGE) load_curriculum_rules
 	$(MANAGE) load_accreditation_frameworks
 	$(MANAGE) load_readiness_profiles
+	$(MANAGE) load_classification_rules
 	$(MANAGE) load_sample_frameworks
 	$(MANAGE) load_demo_curricula
 	$(MANAGE) load_demo_accreditation

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("certificates.api.urls")),
     path("api/v1/", include("curricula.api.urls")),
     path("api/v1/", include("vet.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,4 +22,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("verify/", include("certificates.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -285,3 +285,52 @@ class StandardFactory(factory.django.DjangoModelFactory):
     criterion = factory.SubFactory(CriterionFactory)
     code = factory.Sequence(lambda n: f"1.{n + 1}")
     text_vi = "Tiêu chuẩn thử"
+
+
+class LearnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certificates.Learner"
+
+    citizen_id = factory.Sequence(lambda n: f"{82200000000 + n:012d}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Thị Ánh Tuyết {n}")
+    date_of_birth = datetime.date(2004, 3, 15)
+    sex = "female"
+    place_of_birth = "Tiền Giang"
+    ethnicity = "Kinh"
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certificates.Cohort"
+
+    curriculum_version = factory.SubFactory(
+        CurriculumVersionFactory, status=curricula_choices.VersionStatus.APPROVED,
+        approved_on=datetime.date(2025, 6, 1),
+    )
+    code = factory.Sequence(lambda n: f"CĐ-ĐCN-K{n}")
+    intake_year = 2023
+    grading_scale = "credit_4"
+    college_title = "practical_engineer"
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certificates.Enrolment"
+
+    cohort = factory.SubFactory(CohortFactory)
+    learner = factory.SubFactory(LearnerFactory)
+    final_score = Decimal("3.20")
+    all_credits_completed = True
+    classification = "very_good"
+    graduated = True
+    graduation_decision_number = "123/QĐ-CĐ"
+    graduation_date = datetime.date(2026, 6, 30)
+
+
+class DiplomaTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certificates.DiplomaTemplate"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = "Mẫu bằng tốt nghiệp"
+    signer_name = "Trần Văn Bình"
