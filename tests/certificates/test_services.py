@@ -11,8 +11,9 @@ from django.core.management import call_command
 from certificates import choices, services
 from certificates.classification import Band, classify
 from certificates.loaders import load_classification_rules
-from certificates.models import Diploma, Enrolment, IssuingProfile, Learner, RegisterEntry
+from certificates.models import Diploma, Enrolment, Learner, RegisterEntry
 from tests import factories
+from tests.certificates.conftest import graduate
 
 D = Decimal
 CREDIT_BANDS = [
@@ -46,28 +47,6 @@ def test_classify_refuses_low_score_and_missing_credits():
                     retaken=False).reason == "score_too_low"
     assert classify(CREDIT_BANDS, score=D("3.00"), all_credits_completed=False, disciplined=False,
                     retaken=False).reason == "credits_missing"
-
-
-@pytest.fixture
-def rules(db):
-    load_classification_rules()
-
-
-@pytest.fixture
-def cohort(world):
-    occupation = factories.OccupationFactory(code="6520227", name_vi="Điện công nghiệp",
-                                             name_en="Industrial Electricity")
-    curriculum = factories.CurriculumFactory(institution=world.school_a, occupation=occupation)
-    version = factories.CurriculumVersionFactory(curriculum=curriculum, status="approved",
-                                                 approved_on=datetime.date(2025, 6, 1))
-    factories.DiplomaTemplateFactory(institution=world.school_a)
-    IssuingProfile.objects.create(institution=world.school_a, prefix="CĐA", serial_format="{prefix}/{year}/{seq:05d}",
-                                  register_format="{seq:04d}/{year}/SG")
-    return factories.CohortFactory(curriculum_version=version)
-
-
-def graduate(cohort, **learner):
-    return factories.EnrolmentFactory(cohort=cohort, learner=factories.LearnerFactory(**learner))
 
 
 def test_load_classification_rules_idempotent_with_source(rules):
@@ -272,3 +251,22 @@ def test_enrolment_is_unique_per_cohort(world, cohort):
     a = services.enrol_learner(user=world.staff_a, cohort=cohort, learner=learner)
     b = services.enrol_learner(user=world.staff_a, cohort=cohort, learner=learner)
     assert a.pk == b.pk and Enrolment.objects.count() == 1
+
+
+def test_issued_pdf_is_pdfa_with_embedded_fonts(world, cohort, tmp_path):
+    import re
+    import shutil
+    diploma = services.issue_diploma(user=world.staff_a, enrolment=graduate(cohort))
+    with diploma.pdf.open("rb") as handle:
+        content = handle.read()
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    (tmp_path / "d.pdf").write_bytes(content)
+    # PDF/A identification: the XMP metadata declares part 3, conformance B.
+    xmp = subprocess.run(["pdfinfo", "-meta", str(tmp_path / "d.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"pdfaid:part[^0-9]{1,4}3", xmp) and re.search(r"pdfaid:conformance[^A-Z]{1,4}B", xmp)
+    lines = subprocess.run(["pdffonts", str(tmp_path / "d.pdf")], capture_output=True, check=True,
+                           text=True).stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines)  # the "emb" column
+    info = subprocess.run(["pdfinfo", str(tmp_path / "d.pdf")], capture_output=True, text=True).stdout
+    assert "Pages:           1" in info and "841.89 x 595.276" in info

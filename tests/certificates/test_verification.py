@@ -6,12 +6,12 @@ import pytest
 from django.test import Client
 
 from certificates import services
-from tests.certificates.test_services import cohort, graduate  # noqa: F401  (fixture)
+from tests.certificates.conftest import graduate
 from vet.models import ScopeEntry
 
 
 @pytest.fixture
-def issued(world, cohort):  # noqa: F811
+def issued(world, cohort):
     return [services.issue_diploma(user=world.staff_a, enrolment=graduate(cohort, full_name=name),
                                    issued_on=datetime.date(2026, 7, 15))
             for name in ("Nguyễn Thị Ánh Tuyết", "Trần Quốc Bảo", "Lê Hoàng Yến")]
