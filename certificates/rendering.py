@@ -1,91 +1,270 @@
-"""Diplomas drawn as PDF/A by WeasyPrint from the frozen snapshot (the only place certificates imports it).
+"""Diplomas drawn as PDF/A-3b by WeasyPrint from the frozen snapshot (the only module that imports WeasyPrint).
 
-The printed document is bilingual by law whatever the reader's language, so its labels are not translated."""
+Everything printed comes from the snapshot and the images it names by SHA-256, so a diploma renders the same
+years later. The document is bilingual by law whatever the reader's language, so its labels are not translated.
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import io
+import math
+import re
 from collections.abc import Mapping, Sequence
+from urllib.parse import quote
 
 from django.template.loader import render_to_string
 
+TEMPLATE = "certificates/diploma.html"
 PDF_VARIANT = "pdf/a-3b"
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"]
-_FONT_CONFIG = None
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+DEFAULT_PRIMARY, DEFAULT_ACCENT = "#8a1c1c", "#b08d2f"
+MAX_IMAGE_PX = 900  # a seal or logo printed 30 mm wide needs no more; bigger uploads only slow the render down
+PT_PER_MM = 72 / 25.4
+# The width of one character in em, measured on DejaVu Serif Bold (upper case) and Bold (mixed case); used to
+# pick a font size that keeps a long name or institution on the lines the layout has room for.
+EM_UPPER, EM_MIXED, EM_MIXED_CONDENSED = 0.75, 0.66, 0.594
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
+DECISION_LABEL = {  # what the decision behind the document is called on it
+    "skill_certificate": ("Quyết định cấp chứng chỉ", "Certification decision"),
+    "elementary_certificate": ("Quyết định công nhận hoàn thành khóa học", "Completion decision"),
+}
+GRADUATION_DECISION = ("Quyết định công nhận tốt nghiệp", "Graduation decision")
+
+_font_config = None
 
 
-def _mime(content: bytes) -> str:
-    if content.startswith(b"\x89PNG"):
+def _get_font_config():
+    # One FontConfiguration for the process: building it scans the system fonts, which costs more than a page.
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration  # imported late: most requests never draw a PDF
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def image_mime(content: bytes) -> str:
+    """The MIME type of an image from its first bytes (PNG, JPEG, SVG; GIF and WebP for completeness)."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
-    if content.startswith(b"\xff\xd8"):
+    if content.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
-    if content.lstrip().startswith(b"<"):
+    if content.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "image/svg+xml"
-    return "application/octet-stream"
+    raise ValueError("unknown image format: a diploma image must be PNG, JPEG or SVG")
 
 
-def _data_uri(content: bytes | None) -> str:
-    if not content:
+@functools.lru_cache(maxsize=64)
+def _image_data_uri(content: bytes) -> str:
+    mime = image_mime(content)
+    if mime != "image/svg+xml":
+        content, mime = _shrink(content, mime)
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _shrink(content: bytes, mime: str) -> tuple[bytes, str]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        if max(image.size) <= MAX_IMAGE_PX:
+            return content, mime
+        image.thumbnail((MAX_IMAGE_PX, MAX_IMAGE_PX))
+        out = io.BytesIO()
+        if image.mode in ("RGBA", "LA", "P"):
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue(), "image/png"
+        image.convert("RGB").save(out, "JPEG", quality=90)
+        return out.getvalue(), "image/jpeg"
+
+
+def _image(images: Mapping[str, bytes], digest: str) -> str:
+    if not digest:
         return ""
-    return f"data:{_mime(content)};base64,{base64.b64encode(content).decode('ascii')}"
+    if digest not in images:
+        # A diploma is never printed without the signature or seal its frozen snapshot names.
+        raise ValueError(f"the snapshot names image {digest} but it was not given")
+    return _image_data_uri(bytes(images[digest]))
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg_data_uri(url: str) -> str:
-    """The verification URL as a vector QR code (error correction M)."""
+    """The URL as a vector QR code, error correction M exactly (not boosted, so every diploma looks alike)."""
     import segno
 
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=0, dark="#000")
+    qr = segno.make(url, error="m", boost_error=False, micro=False)
+    return qr.svg_data_uri(scale=1, border=0, dark="#000")
+
+
+@functools.lru_cache(maxsize=32)
+def _rosette_data_uri(color: str) -> str:
+    """A faint guilloche rosette drawn behind the text of each half, in the template's accent colour."""
+    shapes = [f'<ellipse cx="0" cy="0" rx="48" ry="15" transform="rotate({angle})"/>' for angle in range(0, 180, 6)]
+    shapes += [
+        f'<circle cx="{30 * math.cos(math.radians(a)):.2f}" cy="{30 * math.sin(math.radians(a)):.2f}" r="19"/>'
+        for a in range(0, 360, 15)
+    ]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="-50 -50 100 100" width="100" height="100">'
+        f'<g fill="none" stroke="{color}" stroke-width="0.18" opacity="0.26">{"".join(shapes)}</g></svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
+
+
+@functools.lru_cache(maxsize=32)
+def _band_data_uri(primary: str, accent: str) -> str:
+    """One tile of the patterned band of the border: a chain of diamonds."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10">'
+        f'<rect width="10" height="10" fill="{primary}"/>'
+        f'<path d="M5 1.2 L8.8 5 L5 8.8 L1.2 5 Z" fill="none" stroke="{accent}" stroke-width="0.9"/>'
+        f'<circle cx="5" cy="5" r="1.1" fill="{accent}"/>'
+        f'<path d="M0 0 L1.2 0 L0 1.2 Z M10 0 L8.8 0 L10 1.2 Z M0 10 L1.2 10 L0 8.8 Z M10 10 L8.8 10 L10 8.8 Z"'
+        f' fill="{accent}"/></svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
+
+
+def _color(value: str, default: str) -> str:
+    # The colour goes into CSS and SVG: anything but a plain hex colour is ignored.
+    return value if isinstance(value, str) and HEX_COLOR.fullmatch(value) else default
+
+
+def _fit(
+    text: str,
+    width_mm: float,
+    *,
+    largest: float,
+    smallest: float,
+    em: float,
+    lines: int = 1,
+    one_line_from: float | None = None,
+) -> float:
+    """The largest font size (pt, in half points) between the bounds at which the text fills at most `lines`;
+    one line is preferred while it allows at least `one_line_from` pt."""
+    if not text:
+        return largest
+    one_line = width_mm * PT_PER_MM * 0.96 / (len(text) * em)
+    size = one_line if one_line_from is not None and one_line >= one_line_from else one_line * lines
+    return max(smallest, min(largest, math.floor(size * 2) / 2))
 
 
 def _dates(iso: str) -> dict:
     day = datetime.date.fromisoformat(iso)
-    return {"vi": f"{day:%d/%m/%Y}", "vi_long": f"ngày {day:%d} tháng {day:%m} năm {day:%Y}",
-            "en": f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"}
-
-
-def _context(snapshot: dict, images: Mapping[str, bytes], revoked: bool) -> dict:
-    template = snapshot["template"]
     return {
-        "s": snapshot, "revoked": revoked,
-        "logo": _data_uri(images.get(template.get("logo_sha256") or "")),
-        "signature": _data_uri(images.get(template.get("signature_sha256") or "")),
-        "seal": _data_uri(images.get(template.get("seal_sha256") or "")),
+        "vi": f"{day:%d/%m/%Y}",
+        "vi_long": f"ngày {day:%d} tháng {day:%m} năm {day:%Y}",
+        "en": f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}",
+    }
+
+
+def _page(snapshot: dict, images: Mapping[str, bytes], revoked: bool) -> dict:
+    template = snapshot["template"]
+    primary = _color(template.get("primary_color", ""), DEFAULT_PRIMARY)
+    accent = _color(template.get("accent_color", ""), DEFAULT_ACCENT)
+    name = snapshot["holder"]["full_name"]
+    # The name stays on one line, centred: condensed letters before a smaller size.
+    name_size = _fit(name, 104, largest=17, smallest=10, em=EM_MIXED)
+    name_condensed = name_size < 13
+    if name_condensed:
+        name_size = _fit(name, 104, largest=13, smallest=10, em=EM_MIXED_CONDENSED)
+    institution, occupation = snapshot["institution"], snapshot["occupation"]
+    # Lines that may be added to the top of a half; with three of them the spacing tightens (see the CSS).
+    extra_lines = [
+        max(len(institution["name_vi"]), len(institution["name_en"])) > 52,
+        max(len(occupation["name_vi"]), len(occupation["name_en"])) > 34,
+        bool(snapshot.get("is_reissue")),
+        bool(template.get("wording_vi") or template.get("wording_en")),
+    ]
+    decision_vi, decision_en = DECISION_LABEL.get(snapshot["kind"], GRADUATION_DECISION)
+    return {
+        "s": snapshot,
+        "revoked": revoked,
+        "primary": primary,
+        "accent": accent,
+        "band": _band_data_uri(primary, accent),
+        "rosette": _rosette_data_uri(accent),
+        "logo": _image(images, template.get("logo_sha256", "")),
+        "signature": _image(images, template.get("signature_sha256", "")),
+        "seal": _image(images, template.get("seal_sha256", "")),
         "qr": qr_svg_data_uri(snapshot["verification_url"]),
         "birth": _dates(snapshot["holder"]["date_of_birth"]),
         "issued": _dates(snapshot["issued_on"]),
         "graduated": _dates(snapshot["graduation"]["date"]),
+        "decision_vi": decision_vi,
+        "decision_en": decision_en,
+        "name_condensed": name_condensed,
+        "compact": sum(extra_lines) >= 3,
+        # Sizes that keep every diploma on its one page: the half is 120 mm wide.
+        "size": {
+            "school": min(
+                _fit(institution[key], 120, largest=12, smallest=8.5, em=EM_UPPER, lines=2, one_line_from=10)
+                for key in ("name_vi", "name_en")
+            ),
+            "kind_vi": _fit(snapshot["kind_vi"], 118, largest=21, smallest=13, em=EM_UPPER),
+            "kind_en": _fit(snapshot["kind_en"], 118, largest=21, smallest=13, em=EM_UPPER),
+            "name": name_size,
+        },
     }
 
 
+def _render(pages: list[dict], title: str, authors: list[str], created: str = "") -> str:
+    return render_to_string(TEMPLATE, {"pages": pages, "title": title, "authors": authors, "created": created})
+
+
 def diploma_html(snapshot: dict, *, images: Mapping[str, bytes], revoked: bool = False) -> str:
-    """The diploma as HTML (the admin preview shows it as is)."""
-    return render_to_string("certificates/diploma.html", {"pages": [_context(snapshot, images, revoked)]})
+    """The diploma as one self-contained HTML page (images and QR code inline), as the PDF draws it."""
+    # The issue date as the creation date: the same snapshot always gives the same bytes (and SHA-256).
+    return _render(
+        [_page(snapshot, images, revoked)],
+        f"{snapshot['kind_en']} {snapshot['serial']}",
+        [snapshot["institution"]["name_en"]],
+        created=snapshot["issued_on"],
+    )
 
 
-def _write(html: str, title: str, author: str) -> bytes:
-    global _FONT_CONFIG
+def _write_pdf(html: str) -> bytes:
     from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
-    if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
-    document = HTML(string=html).render(font_config=_FONT_CONFIG)
-    document.metadata.title = title
-    document.metadata.authors = [author]
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    # Only data: URIs: a diploma never reaches the network or the disk, and a broken image stops the render.
+    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+        font_config=_get_font_config(), pdf_variant=PDF_VARIANT
+    )
 
 
 def render_diploma_pdf(snapshot: dict, *, images: Mapping[str, bytes], revoked: bool = False) -> bytes:
-    """One diploma as a one-page A4 landscape PDF/A-3b, fonts embedded."""
-    return _write(diploma_html(snapshot, images=images, revoked=revoked),
-                  f"{snapshot['kind_en']} {snapshot['serial']}", snapshot["institution"]["name_en"])
+    """One diploma as a one-page A4 landscape PDF/A-3b with every font embedded (Circular 10/2017 fields)."""
+    return _write_pdf(diploma_html(snapshot, images=images, revoked=revoked))
 
 
 def render_diplomas_pdf(items: Sequence[tuple[dict, Mapping[str, bytes]]]) -> bytes:
-    """Many diplomas in one print-ready PDF/A, one page each."""
-    html = render_to_string("certificates/diploma.html",
-                            {"pages": [_context(snapshot, images, False) for snapshot, images in items]})
-    first = items[0][0] if items else {"institution": {"name_en": ""}}
-    return _write(html, f"Diplomas ({len(items)})", first["institution"]["name_en"])
+    """Many diplomas in one print-ready PDF/A-3b, one page each, in the order given."""
+    if not items:
+        raise ValueError("no diplomas to print")
+    snapshots = [snapshot for snapshot, _ in items]
+    title = f"{snapshots[0]['kind_en']} {snapshots[0]['serial']}"
+    if len(snapshots) > 1:
+        title = f"Diplomas {snapshots[0]['serial']} – {snapshots[-1]['serial']} ({len(snapshots)})"
+    authors = list(dict.fromkeys(snapshot["institution"]["name_en"] for snapshot in snapshots))
+    return _write_pdf(_render([_page(snapshot, images, False) for snapshot, images in items], title, authors))

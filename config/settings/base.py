@@ -229,7 +229,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
+                "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Demo mode shows a banner on every page and enables the demo loaders.
