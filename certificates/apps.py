@@ -9,7 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from vet import permissions
 
-        from .models import Cohort, Diploma, DiplomaTemplate, Enrolment, IssuingProfile
+        from .models import Cohort, Diploma, DiplomaTemplate, Enrolment, IssueBatch, IssuingProfile
 
         everything = (permissions.VIEW, permissions.ADD, permissions.CHANGE, permissions.DELETE)
         # School staff keep their own learners' records and issue their diplomas; officers of the province read
@@ -19,6 +19,7 @@ class CertificatesConfig(AppConfig):
             (Enrolment, "cohort__curriculum_version__curriculum__institution_id"),
             (DiplomaTemplate, "institution_id"),
             (IssuingProfile, "institution_id"),
+            (IssueBatch, "institution_id"),
         ):
             permissions.register_institution_model(
                 model, institution_path=path, province_path=path.removesuffix("_id") + "__province_id",

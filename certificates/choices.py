@@ -68,6 +68,7 @@ TITLE_PRINTED = {
 
 
 class DiplomaStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("diploma", "Being issued")
     VALID = "valid", pgettext_lazy("diploma", "Valid")
     REISSUED = "reissued", pgettext_lazy("diploma", "Re-issued (replaced)")
     REVOKED = "revoked", pgettext_lazy("diploma", "Revoked")
@@ -79,3 +80,20 @@ class RegisterAction(models.TextChoices):
     ISSUE = "issue", pgettext_lazy("register", "Issued")
     REISSUE = "reissue", pgettext_lazy("register", "Re-issued")
     REVOKE = "revoke", pgettext_lazy("register", "Revoked")
+
+
+class BatchStatus(models.TextChoices):
+    VALIDATED = "validated", pgettext_lazy("batch", "Checked, not started")
+    QUEUED = "queued", pgettext_lazy("batch", "Queued")
+    RUNNING = "running", pgettext_lazy("batch", "Issuing")
+    ASSEMBLING = "assembling", pgettext_lazy("batch", "Preparing the downloads")
+    DONE = "done", pgettext_lazy("batch", "Done")
+    FAILED = "failed", pgettext_lazy("batch", "Failed")
+
+
+class BatchItemOutcome(models.TextChoices):
+    READY = "ready", pgettext_lazy("batch item", "Can be issued")
+    REFUSED = "refused", pgettext_lazy("batch item", "Cannot be issued")
+    ALREADY_ISSUED = "already_issued", pgettext_lazy("batch item", "Already issued")
+    ISSUED = "issued", pgettext_lazy("batch item", "Issued")
+    FAILED = "failed", pgettext_lazy("batch item", "Failed")

@@ -390,3 +390,73 @@ class RegisterEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The register is append-only: an entry is never deleted."), code="append_only")
+
+
+def batch_upload_to(instance: IssueBatch, filename: str) -> str:
+    return f"diploma-batches/{instance.institution_id}/{instance.pk}/{filename}"
+
+
+class IssueBatch(models.Model):
+    """Issuing the diplomas of a cohort in one go: a validation report first (the items), then the issue in
+    chunks through the task queue, then the downloads (a ZIP of the single PDFs and one print-ready PDF)."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="diploma_batches"
+    )
+    cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="batches")
+    issued_on = models.DateField(_("issued on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=choices.BatchStatus.choices, default=choices.BatchStatus.VALIDATED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("to issue"), default=0)
+    issued = models.PositiveIntegerField(_("issued"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    archive = models.FileField(_("ZIP of the PDFs"), upload_to=batch_upload_to, storage=private_storage, blank=True)
+    print_pdf = models.FileField(
+        _("print-ready PDF"), upload_to=batch_upload_to, storage=private_storage, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("issuing batch")
+        verbose_name_plural = _("issuing batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} — {self.issued_on:%d/%m/%Y}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == choices.BatchStatus.DONE else 0
+        return min(100, (self.issued + self.failed) * 100 // self.total)
+
+
+class IssueBatchItem(models.Model):
+    """One enrolment of a batch: whether it can be issued (and why not), then what happened."""
+
+    batch = models.ForeignKey(IssueBatch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="items")
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+                                  related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=choices.BatchItemOutcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    diploma = models.ForeignKey(
+        Diploma, verbose_name=_("diploma"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    worker = models.CharField(_("worker"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("batch item")
+        verbose_name_plural = _("batch items")
+        ordering = ["batch", "pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "enrolment"], name="batch_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.enrolment_id}: {self.outcome}"

@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from curricula.choices import VersionStatus
 from vet import permissions
 from vet.choices import Level
-from vet.services import require_permission, save_registry_object
+from vet.services import REFUSALS, require_permission, save_registry_object
 
 from . import choices
 from .classification import Band, classify
 from .models import (
     ClassificationRule,
+    Cohort,
     Diploma,
     DiplomaTemplate,
     Enrolment,
@@ -165,18 +166,28 @@ class Refusal:
 def issue_refusals(enrolment: Enrolment) -> list[Refusal]:
     """Why this enrolment cannot receive a diploma now (empty: it can). An existing diploma is not a refusal:
     issuing again returns it."""
+    return cohort_refusals(enrolment.cohort) + enrolment_refusals(enrolment)
+
+
+def cohort_refusals(cohort) -> list[Refusal]:
+    """Why no learner of this cohort can receive a diploma now (the same for all of them)."""
     reasons = []
-    version = enrolment.cohort.curriculum_version
+    version = cohort.curriculum_version
     if version.status not in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED):
         reasons.append(Refusal("version_not_approved", _("The curriculum version was never approved.")))
-    if not enrolment.graduated:
-        reasons.append(Refusal("not_graduated", _("The learner has no graduation decision.")))
     kind = LEVEL_KIND[version.curriculum.level]
-    if kind == choices.DiplomaKind.COLLEGE_DIPLOMA and not enrolment.cohort.college_title:
+    if kind == choices.DiplomaKind.COLLEGE_DIPLOMA and not cohort.college_title:
         reasons.append(Refusal("no_title", _("The cohort does not say which title its college graduates hold.")))
     if get_template(version.curriculum.institution_id, kind) is None:
         reasons.append(Refusal("no_template", _("The institution has no diploma template in use.")))
     return reasons
+
+
+def enrolment_refusals(enrolment: Enrolment) -> list[Refusal]:
+    """Why this learner in particular cannot receive one."""
+    if not enrolment.graduated:
+        return [Refusal("not_graduated", _("The learner has no graduation decision."))]
+    return []
 
 
 def get_template(institution_id: int, kind: str) -> DiplomaTemplate | None:
@@ -211,9 +222,21 @@ def _profile(institution) -> IssuingProfile:
     return profile or IssuingProfile(institution=institution)
 
 
+def frozen_template(template: DiplomaTemplate) -> dict:
+    """The template as a snapshot prints it: version, colours, wording and its images by SHA-256 (the images
+    themselves are kept once in TemplateImage)."""
+    return {"id": template.pk, "version": template.version, "primary_color": template.primary_color,
+            "accent_color": template.accent_color, "wording_vi": template.wording_vi,
+            "wording_en": template.wording_en, "logo_sha256": _freeze_image(template.logo),
+            "signature_sha256": _freeze_image(template.signature), "seal_sha256": _freeze_image(template.seal)}
+
+
 def build_snapshot(*, enrolment: Enrolment, template: DiplomaTemplate, code: str, serial: str, register_number: str,
-                   issued_on: datetime.date, replaces: Diploma | None) -> dict:
-    """The diploma's printed data in Vietnamese and English, frozen at issue (Circular 10/2017 fields)."""
+                   issued_on: datetime.date, replaces: Diploma | None, profile: IssuingProfile | None = None,
+                   template_part: dict | None = None) -> dict:
+    """The diploma's printed data in Vietnamese and English, frozen at issue (Circular 10/2017 fields).
+
+    `profile` and `template_part` (frozen_template) may be given when many diplomas of one template are built."""
     version = enrolment.cohort.curriculum_version
     curriculum = version.curriculum
     institution, occupation, learner = curriculum.institution, curriculum.occupation, enrolment.learner
@@ -224,7 +247,7 @@ def build_snapshot(*, enrolment: Enrolment, template: DiplomaTemplate, code: str
     level_printed = {Level.INTERMEDIATE: ("Trung cấp", "Intermediate"), Level.COLLEGE: ("Cao đẳng", "College")}
     level_vi, level_en = level_printed.get(curriculum.level, ("Sơ cấp", "Elementary"))
     sex_vi, sex_en = {"male": ("Nam", "Male"), "female": ("Nữ", "Female")}[learner.sex]
-    profile = _profile(institution)
+    profile = profile or _profile(institution)
     return {
         "kind": kind, "kind_vi": kind_vi, "kind_en": kind_en, "title_vi": title_vi, "title_en": title_en,
         "institution": {"code": institution.code, "name_vi": institution.name_vi,
@@ -246,11 +269,7 @@ def build_snapshot(*, enrolment: Enrolment, template: DiplomaTemplate, code: str
         "verification_code": code, "verification_url": verification_url(code),
         "signer": {"title_vi": template.signer_title_vi, "title_en": template.signer_title_en,
                    "name": template.signer_name},
-        "template": {"id": template.pk, "version": template.version, "primary_color": template.primary_color,
-                     "accent_color": template.accent_color, "wording_vi": template.wording_vi,
-                     "wording_en": template.wording_en, "logo_sha256": _freeze_image(template.logo),
-                     "signature_sha256": _freeze_image(template.signature),
-                     "seal_sha256": _freeze_image(template.seal)},
+        "template": template_part or frozen_template(template),
         "is_reissue": replaces is not None, "reissue_of_serial": replaces.serial if replaces else "",
     }
 
@@ -421,6 +440,140 @@ def reissue_diploma(*, user, diploma: Diploma, reason: str, issued_on: datetime.
                    action=choices.RegisterAction.REISSUE, reason=reason.strip())
 
 
+@dataclass
+class Issued:
+    """What issuing one enrolment of a batch gave: the diploma (new or existing), or the refusals."""
+
+    enrolment_id: int
+    diploma: Diploma | None = None
+    already: bool = False
+    refusals: list[Refusal] | None = None
+
+
+ENROLMENT_RELATED = ("learner", "cohort__curriculum_version__curriculum__institution__province",
+                     "cohort__curriculum_version__curriculum__occupation")
+
+
+def issue_many(*, user, enrolment_ids: list[int], issued_on: datetime.date, render=None) -> list[Issued]:
+    """Issue the diplomas of several graduates of one institution, as issue_diploma does for one, in three steps so
+    that rendering (the slow part) runs outside the institution's lock and several workers issue in parallel:
+
+    1. under the lock: take the numbers, freeze the snapshots, save the diplomas as PENDING (no PDF, no register
+       entry; the verification page does not show them yet);
+    2. without the lock: render the PDF/A files and store them;
+    3. under the lock again: keep each file's SHA-256, mark the diplomas VALID and append their register entries.
+
+    A worker that dies between 1 and 3 leaves PENDING diplomas that keep their numbers (no gap, no repeat);
+    issuing the same enrolments again completes them. `render(diplomas) -> list[bytes]` may replace the renderer."""
+    enrolments = list(Enrolment.objects.select_related(*ENROLMENT_RELATED).filter(pk__in=enrolment_ids)
+                      .order_by("learner__full_name", "pk"))
+    if not enrolments:
+        return []
+    institutions = {e.cohort.curriculum_version.curriculum.institution_id for e in enrolments}
+    if len(institutions) != 1:
+        raise ValueError("issue_many issues for one institution at a time")
+    institution = enrolments[0].cohort.curriculum_version.curriculum.institution
+    require_permission(user, permissions.ADD, Diploma(enrolment=enrolments[0], institution=institution))
+    results = {e.pk: Issued(e.pk) for e in enrolments}
+    by_cohort: dict[int, list[Refusal]] = {}
+    to_issue = []
+    for e in enrolments:
+        if e.cohort_id not in by_cohort:
+            by_cohort[e.cohort_id] = cohort_refusals(e.cohort)
+        refusals = by_cohort[e.cohort_id] + enrolment_refusals(e)
+        if refusals:
+            results[e.pk].refusals = refusals
+        else:
+            to_issue.append(e)
+    pending = _reserve(user=user, institution=institution, enrolments=to_issue, issued_on=issued_on, results=results)
+    if pending:
+        render = render or _render_pdfs
+        for diploma, pdf in zip(pending, render(pending), strict=True):
+            diploma.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            diploma.pdf.save(f"{diploma.code}.pdf", ContentFile(pdf), save=False)
+        _complete(user=user, institution=institution, diplomas=pending)
+    return [results[e.pk] for e in enrolments]
+
+
+@transaction.atomic
+def _reserve(*, user, institution, enrolments: list[Enrolment], issued_on, results) -> list[Diploma]:
+    """Step 1 of issue_many: numbers and snapshots under the lock; returns the diplomas still to render (new ones
+    and PENDING ones a dead worker left)."""
+    counter = _lock_institution(institution.pk, issued_on.year)
+    existing = {d.enrolment_id: d for d in Diploma.objects.select_related("institution").filter(
+        enrolment__in=enrolments, replaces__isnull=True)}
+    profile = _profile(institution)
+    templates: dict[str, tuple[DiplomaTemplate, dict]] = {}
+    pending, creating = [], []
+    for e in enrolments:
+        if (diploma := existing.get(e.pk)) is not None:
+            results[e.pk].diploma = diploma
+            if diploma.status == choices.DiplomaStatus.PENDING:
+                pending.append(diploma)
+            else:
+                results[e.pk].already = True
+            continue
+        kind = LEVEL_KIND[e.cohort.curriculum_version.curriculum.level]
+        if kind not in templates:
+            template = get_template(institution.pk, kind)
+            templates[kind] = (template, frozen_template(template))
+        template, template_part = templates[kind]
+        counter.last_value += 1
+        values = {"institution": institution.code, "prefix": profile.prefix, "year": counter.year,
+                  "seq": counter.last_value}
+        serial, register_number = profile.serial_format.format(**values), profile.register_format.format(**values)
+        code = new_verification_code()
+        diploma = Diploma(
+            code=code, enrolment=e, institution=institution, kind=kind, year=counter.year,
+            sequence=counter.last_value, serial=serial, register_number=register_number, issued_on=issued_on,
+            template=template, status=choices.DiplomaStatus.PENDING,
+            issued_by=user if getattr(user, "is_authenticated", False) else None,
+            snapshot=build_snapshot(enrolment=e, template=template, code=code, serial=serial,
+                                    register_number=register_number, issued_on=issued_on, replaces=None,
+                                    profile=profile, template_part=template_part),
+        )
+        creating.append(diploma)
+        results[e.pk].diploma = diploma
+    if creating:
+        counter.save(update_fields=["last_value"])
+        Diploma.objects.bulk_create(creating)
+        # bulk_create leaves the primary keys unset on some databases: read them back by their unique code.
+        ids = dict(Diploma.objects.filter(code__in=[d.code for d in creating]).values_list("code", "pk"))
+        for d in creating:
+            d.pk = d.id = ids[d.code]
+    return pending + creating
+
+
+def _render_pdfs(diplomas: list[Diploma]) -> list[bytes]:
+    from .rendering import render_diploma_pdf
+
+    images = snapshot_images_many([d.snapshot for d in diplomas])
+    return [render_diploma_pdf(d.snapshot, images=images) for d in diplomas]
+
+
+def snapshot_images_many(snapshots: list[dict]) -> dict[str, bytes]:
+    """The frozen images of several snapshots in one query."""
+    digests = {d for s in snapshots for key, d in s["template"].items() if key.endswith("_sha256") and d}
+    return {row.sha256: bytes(row.content) for row in TemplateImage.objects.filter(sha256__in=digests)}
+
+
+@transaction.atomic
+def _complete(*, user, institution, diplomas: list[Diploma]) -> None:
+    """Step 3 of issue_many: the PDFs' hashes, VALID, and the register entries, under the lock."""
+    for y in sorted({d.year for d in diplomas}):
+        _lock_institution(institution.pk, y)
+    # Another worker given the same enrolments may have completed some meanwhile: each is completed once.
+    still_pending = set(Diploma.objects.filter(pk__in=[d.pk for d in diplomas], status=choices.DiplomaStatus.PENDING)
+                        .values_list("pk", flat=True))
+    diplomas = [d for d in diplomas if d.pk in still_pending]
+    for d in diplomas:
+        d.status = choices.DiplomaStatus.VALID
+        d.institution = institution
+    Diploma.objects.bulk_update(diplomas, ["status", "pdf", "pdf_sha256"])
+    for d in diplomas:
+        _append_entry(user=user, diploma=d, action=choices.RegisterAction.ISSUE)
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     institution_code: str
@@ -450,3 +603,84 @@ def verify_register(institution_ids: list[int] | None = None) -> list[ChainProbl
             problems.append(ChainProblem(code, e.position, _("The entry's content does not match its hash.")))
         previous, expected_position = e.entry_hash, e.position + 1
     return problems
+
+
+# --- learners and cohorts through the API -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_learner(
+    *, user, cohort: Cohort, citizen_id: str, full_name: str, date_of_birth: datetime.date, sex: str,
+    place_of_birth: str, ethnicity: str = "Kinh", student_number: str = "",
+) -> Enrolment:
+    """Register a learner (save_learner: one record per citizen ID) and enrol them in a cohort of the user's school
+    in one step, so that the school sees the learner it registered."""
+    require_permission(user, permissions.ADD, Enrolment(cohort=cohort))
+    learner = save_learner(user=user, citizen_id=citizen_id, full_name=full_name, date_of_birth=date_of_birth,
+                           sex=sex, place_of_birth=place_of_birth, ethnicity=ethnicity)
+    return enrol_learner(user=user, cohort=cohort, learner=learner, student_number=student_number)
+
+
+LEARNER_FIELDS = ("citizen_id", "full_name", "date_of_birth", "sex", "place_of_birth", "ethnicity")
+
+
+@transaction.atomic
+def update_learner(*, user, learner: Learner, **changes) -> Learner:
+    """Correct a learner's record: staff of the school the learner is enrolled at, and only while no other school
+    has enrolled them (a shared record is corrected by an administrator). Issued diplomas keep their frozen data."""
+    unknown = set(changes) - set(LEARNER_FIELDS)
+    if unknown:
+        raise ValueError(f"not learner fields: {sorted(unknown)}")
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    roles = permissions.get_roles(user)
+    if not roles.is_admin:
+        schools = set(Enrolment.objects.filter(learner=learner).values_list(
+            "cohort__curriculum_version__curriculum__institution_id", flat=True))
+        if not schools & roles.institution_ids:
+            raise PermissionDenied(_("You may change only the learners enrolled at your school."))
+        if not schools <= roles.institution_ids:
+            raise PermissionDenied(_("This learner is also enrolled at another school; ask an administrator to "
+                                     "correct the record."))
+    changed = {name: value for name, value in changes.items() if getattr(learner, name) != value}
+    if not changed:
+        return learner
+    for name, value in changed.items():
+        setattr(learner, name, value)
+    learner.full_clean()
+    if getattr(user, "is_authenticated", False):
+        learner._history_user = user
+    learner.save()
+    return learner
+
+
+@transaction.atomic
+def save_cohort(*, user, cohort: Cohort) -> Cohort:
+    """Create or change a cohort of the user's school: it follows a curriculum version that was approved (Circular
+    01/2024), only a college program confers a title (Law 74/2014), and once a diploma is issued its version,
+    grading scale and title no longer change (the diplomas print them)."""
+    action = permissions.ADD if cohort.pk is None else permissions.CHANGE
+    if not permissions.has_permission(user, action, Cohort):
+        raise PermissionDenied(REFUSALS[action] % {"model": Cohort._meta.verbose_name})
+    version = cohort.curriculum_version
+    roles = permissions.get_roles(user)
+    if not roles.is_admin and version.curriculum.institution_id not in roles.institution_ids:
+        raise ValidationError({"curriculum_version": _("Choose a curriculum version of your own school.")},
+                              code="other_institution")
+    if version.status not in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED):
+        raise ValidationError({"curriculum_version": _("Choose an approved curriculum version.")},
+                              code="version_not_approved")
+    if cohort.college_title and version.curriculum.level != Level.COLLEGE:
+        raise ValidationError({"college_title": _("Only a college program confers a title.")},
+                              code="title_not_college")
+    if cohort.pk is not None:
+        old = Cohort.objects.get(pk=cohort.pk)
+        printed = ("curriculum_version_id", "grading_scale", "college_title")
+        if any(getattr(old, f) != getattr(cohort, f) for f in printed) and Diploma.objects.filter(
+                enrolment__cohort=cohort).exists():
+            raise ValidationError(_("Diplomas have been issued to this cohort: its curriculum version, grading "
+                                    "scale and title can no longer change."), code="issued")
+        if old.grading_scale != cohort.grading_scale and Enrolment.objects.filter(
+                cohort=cohort, final_score__isnull=False).exists():
+            raise ValidationError({"grading_scale": _("Results are recorded on the current scale; the grading "
+                                                      "scale can no longer change.")}, code="results_recorded")
+    return save_registry_object(user=user, instance=cohort)
