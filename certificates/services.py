@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curricula.choices import VersionStatus
 from vet import permissions
@@ -163,6 +164,24 @@ class Refusal:
     message: str
 
 
+# Why a diploma cannot be issued, by code: reports keep the code and show the message in the reader's language.
+REFUSAL_MESSAGES = {
+    "version_not_approved": gettext_lazy("The curriculum version was never approved."),
+    "no_title": gettext_lazy("The cohort does not say which title its college graduates hold."),
+    "no_template": gettext_lazy("The institution has no diploma template in use."),
+    "not_graduated": gettext_lazy("The learner has no graduation decision."),
+}
+
+
+def _refusal(code: str) -> Refusal:
+    return Refusal(code, str(REFUSAL_MESSAGES[code]))
+
+
+def refusal_message(code: str, default: str = "") -> str:
+    """The message of a refusal code in the active language (a stored report may be read in another)."""
+    return str(REFUSAL_MESSAGES[code]) if code in REFUSAL_MESSAGES else default
+
+
 def issue_refusals(enrolment: Enrolment) -> list[Refusal]:
     """Why this enrolment cannot receive a diploma now (empty: it can). An existing diploma is not a refusal:
     issuing again returns it."""
@@ -174,19 +193,19 @@ def cohort_refusals(cohort) -> list[Refusal]:
     reasons = []
     version = cohort.curriculum_version
     if version.status not in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED):
-        reasons.append(Refusal("version_not_approved", _("The curriculum version was never approved.")))
+        reasons.append(_refusal("version_not_approved"))
     kind = LEVEL_KIND[version.curriculum.level]
     if kind == choices.DiplomaKind.COLLEGE_DIPLOMA and not cohort.college_title:
-        reasons.append(Refusal("no_title", _("The cohort does not say which title its college graduates hold.")))
+        reasons.append(_refusal("no_title"))
     if get_template(version.curriculum.institution_id, kind) is None:
-        reasons.append(Refusal("no_template", _("The institution has no diploma template in use.")))
+        reasons.append(_refusal("no_template"))
     return reasons
 
 
 def enrolment_refusals(enrolment: Enrolment) -> list[Refusal]:
     """Why this learner in particular cannot receive one."""
     if not enrolment.graduated:
-        return [Refusal("not_graduated", _("The learner has no graduation decision."))]
+        return [_refusal("not_graduated")]
     return []
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates import batches, choices
+from certificates import batches, choices, services
 from certificates.models import Cohort, IssueBatch
 
 BAR_WIDTH = 40
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                           f"{summary['refused']} cannot, {summary['already_issued']} already issued.")
         for item in items:
             if item.outcome == choices.BatchItemOutcome.REFUSED:
-                reasons = "; ".join(r["message"] for r in item.reasons)
+                reasons = "; ".join(services.refusal_message(r["code"], r["message"]) for r in item.reasons)
                 self.stdout.write(f"  cannot: {item.enrolment.learner.full_name}: {reasons}")
 
     def _progress(self, batch: IssueBatch) -> None:
