@@ -64,7 +64,7 @@ translations: $(STAMP) system-deps ## extract new strings into locale/vi/LC_MESS
 migrate: $(STAMP) ## apply database migrations
 	$(MANAGE) migrate --no-input -v0
 
-demo-data: migrate messages ## load the reference rules, the classification bands, the accreditation frameworks, the readiness profiles, the sample skill frameworks and the demo data, accreditation included (idempotent)
+demo-data: migrate messages ## load the reference rules, the classification bands, the accreditation frameworks, the readiness profiles, the sample skill frameworks and the demo data, accreditation and diplomas included (idempotent)
 	$(MANAGE) load_demo_data
 	$(MANAGE) load_curriculum_rules
 	$(MANAGE) load_accreditation_frameworks
@@ -73,6 +73,7 @@ demo-data: migrate messages ## load the reference rules, the classification band
 	$(MANAGE) load_sample_frameworks
 	$(MANAGE) load_demo_curricula
 	$(MANAGE) load_demo_accreditation
+	$(MANAGE) load_demo_certificates
 
 demo: demo-data ## install, migrate, load demo data and start the server on $(HOST):$(PORT)
 	@$(MANAGE) demo_info --base-url http://$(HOST):$(PORT)

@@ -25,6 +25,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("VETtrack demo"))
         for label, path in (("Site", "/"), ("Admin", "/admin/"), ("API root", "/api/v1/"), ("API docs", "/api/docs/")):
             self.stdout.write(f"  {label + ':':<10} {base}{path}")
+        try:
+            from certificates.demo import demo_diplomas
+
+            diplomas = demo_diplomas()
+        except DatabaseError:
+            diplomas = {}
+        if diplomas:
+            self.stdout.write("\nDemo diplomas to verify (or scan the QR code of their PDFs):")
+            for label, diploma in diplomas.items():
+                self.stdout.write(f"  {label + ':':<17} {base}/verify/{diploma.code}/  ({diploma.serial})")
         self.stdout.write("\nDemo logins (username, password, role):")
         for line in login_lines(users, existing):
             self.stdout.write(line)
