@@ -5,8 +5,8 @@
 2. `start_batch` queues the ready items in chunks (`tasks.issue_batch_chunk`); any number of workers take chunks
    (on Redis with `TASKS_BACKEND=rq`, several `rqworker` processes share one batch). Each chunk goes through
    `services.issue_many`, so numbering stays gapless and the register chained however many workers run.
-3. The worker that finishes the last chunk queues `tasks.assemble_batch`: a ZIP of the single PDFs and one
-   print-ready PDF of the valid diplomas, kept on the batch for download.
+3. The worker that finishes the last chunk queues `tasks.assemble_batch`: the ZIP of the single PDFs; the batch
+   is then DONE, and `tasks.build_batch_print_pdf` writes one print-ready PDF of the valid diplomas.
 
 Progress is the batch's `issued` and `failed` counters against `total`, updated as each chunk ends."""
 
@@ -35,7 +35,8 @@ from .models import Cohort, Diploma, Enrolment, IssueBatch, IssueBatchItem
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 10  # diplomas per task: small enough for visible progress, large enough to amortise the set-up
+CHUNK_SIZE = 20  # diplomas per task: small enough for visible progress, large enough to amortise the set-up
+PRINT_PART = 100  # pages laid out at once for the print-ready PDF (about 2 MB of memory a page while it lasts)
 Outcome = choices.BatchItemOutcome
 Status = choices.BatchStatus
 
@@ -159,7 +160,7 @@ def _finish_if_complete(batch_id: int, assemble_here: bool = False) -> None:
     won = IssueBatch.objects.filter(pk=batch_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
         status=Status.ASSEMBLING)
     if won and assemble_here:
-        assemble(batch_id)
+        assemble(batch_id, print_here=True)
     elif won:
         transaction.on_commit(lambda: tasks.assemble_batch.enqueue(batch_id))
 
@@ -168,15 +169,14 @@ def _file_name(serial: str) -> str:
     return re.sub(r"[^\w.-]+", "-", serial).strip("-") or "diploma"
 
 
-def assemble(batch_id: int) -> IssueBatch:
-    """The downloads of a finished batch (the body of tasks.assemble_batch): a ZIP with one PDF/A per diploma, as
-    stored, and one print-ready PDF/A of the valid ones in register order."""
-    from .rendering import render_diplomas_pdf
+def assemble(batch_id: int, print_here: bool = False) -> IssueBatch:
+    """The ZIP of a finished batch (the body of tasks.assemble_batch): one PDF/A per diploma, as stored. The batch
+    is then DONE; the print-ready PDF follows in its own task (build_print_pdf), as it lays out every page again."""
+    from . import tasks
 
     batch = IssueBatch.objects.get(pk=batch_id)
-    diplomas = list(Diploma.objects.filter(pk__in=batch.items.filter(outcome=Outcome.ISSUED).values("diploma"))
-                    .order_by("year", "sequence"))
     try:
+        diplomas = _issued(batch)
         if diplomas:
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed
@@ -184,16 +184,45 @@ def assemble(batch_id: int) -> IssueBatch:
                     with d.pdf.open("rb") as pdf:
                         archive.writestr(f"{_file_name(d.serial)}.pdf", pdf.read())
             batch.archive.save(f"batch-{batch.pk}.zip", ContentFile(buffer.getvalue()), save=False)
-            valid = [d for d in diplomas if d.status == choices.DiplomaStatus.VALID]
-            if valid:
-                images = services.snapshot_images_many([d.snapshot for d in valid])
-                pdf = render_diplomas_pdf([(d.snapshot, images) for d in valid])
-                batch.print_pdf.save(f"batch-{batch.pk}-print.pdf", ContentFile(pdf), save=False)
         batch.status, batch.finished_at = Status.DONE, timezone.now()
     except Exception as error:  # noqa: BLE001 - shown on the batch page; the diplomas themselves are issued
-        logger.exception("batch %s: the downloads failed", batch_id)
+        logger.exception("batch %s: the ZIP failed", batch_id)
         batch.status, batch.error, batch.finished_at = Status.FAILED, str(error), timezone.now()
-    batch.save(update_fields=["archive", "print_pdf", "status", "error", "finished_at"])
+    batch.save(update_fields=["archive", "status", "error", "finished_at"])
+    if batch.status == Status.DONE and any(d.status == choices.DiplomaStatus.VALID for d in diplomas):
+        if print_here:
+            build_print_pdf(batch.pk)
+        else:
+            transaction.on_commit(lambda: tasks.build_batch_print_pdf.enqueue(batch.pk))
+    return batch
+
+
+def _issued(batch: IssueBatch) -> list[Diploma]:
+    issued = batch.items.filter(outcome=Outcome.ISSUED).values("diploma")
+    return list(Diploma.objects.filter(pk__in=issued).order_by("year", "sequence"))
+
+
+def build_print_pdf(batch_id: int) -> IssueBatch:
+    """One print-ready PDF/A of the batch's valid diplomas in register order (tasks.build_batch_print_pdf). Laid
+    out PRINT_PART pages at a time and joined, so memory stays bounded however large the cohort."""
+    from .pdfs import merge_pdfs
+    from .rendering import render_diplomas_pdf
+
+    batch = IssueBatch.objects.get(pk=batch_id)
+    valid = [d for d in _issued(batch) if d.status == choices.DiplomaStatus.VALID]
+    if not valid:
+        return batch
+    try:
+        images = services.snapshot_images_many([d.snapshot for d in valid])
+        parts = [render_diplomas_pdf([(d.snapshot, images) for d in valid[i : i + PRINT_PART]])
+                 for i in range(0, len(valid), PRINT_PART)]
+        title = f"Diplomas {valid[0].serial} – {valid[-1].serial} ({len(valid)})"
+        batch.print_pdf.save(f"batch-{batch.pk}-print.pdf", ContentFile(merge_pdfs(parts, title=title)), save=False)
+        batch.save(update_fields=["print_pdf"])
+    except Exception as error:  # noqa: BLE001 - shown on the batch page
+        logger.exception("batch %s: the print-ready PDF failed", batch_id)
+        batch.error = _("The print-ready PDF could not be made: %(error)s") % {"error": error}
+        batch.save(update_fields=["error"])
     return batch
 
 

@@ -7,8 +7,10 @@ years later. The document is bilingual by law whatever the reader's language, so
 from __future__ import annotations
 
 import base64
+import copy
 import datetime
 import functools
+import hashlib
 import io
 import math
 import re
@@ -18,7 +20,12 @@ from urllib.parse import quote
 from django.template.loader import render_to_string
 
 TEMPLATE = "certificates/diploma.html"
+STYLESHEET = "certificates/diploma.css"
 PDF_VARIANT = "pdf/a-3b"
+# In the HTML given to WeasyPrint an image is named by this scheme and found in the render's image cache; the
+# URL fetcher refuses the scheme, so an image missing from the cache stops the render instead of going unprinted.
+IMAGE_REF_SCHEME = "diploma-image"
+LAYOUT_PAGES = 25  # diplomas laid out together by render_diploma_pdfs: the set-up shared, the memory bounded
 MONTHS_EN = (
     "January",
     "February",
@@ -57,6 +64,62 @@ def _get_font_config():
 
         _font_config = FontConfiguration()
     return _font_config
+
+
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URIs: a diploma never reaches the network or the disk, and a broken image stops the render.
+    return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+
+
+@functools.cache
+def _stylesheet():
+    # The diploma's CSS parsed once per process: parsing it again for every page costs about a tenth of a render.
+    from weasyprint import CSS
+
+    return CSS(string=render_to_string(STYLESHEET), font_config=_get_font_config(), url_fetcher=_url_fetcher())
+
+
+@functools.cache
+def _memo_raster_class():
+    import pydyf
+    from weasyprint.images import RasterImage
+
+    def fresh(stream):
+        # Writing a PDF replaces the mask of an image by its reference: each PDF gets its own dictionaries.
+        extra = pydyf.Dictionary(stream.extra)
+        if "SMask" in extra:
+            extra["SMask"] = fresh(extra["SMask"])
+        return pydyf.Stream(list(stream.stream), extra, stream.compress)
+
+    class MemoRasterImage(RasterImage):
+        """A raster image that keeps the PDF image it builds. WeasyPrint decodes a PNG and encodes its colour
+        and alpha again for every PDF it is drawn in; the same seal on the next diploma reuses those bytes."""
+
+        def get_x_object(self, interpolate, dpi_ratio):
+            key = (interpolate, dpi_ratio)
+            if key not in self.built:
+                self.built[key] = super().get_x_object(interpolate, dpi_ratio)
+            return fresh(self.built[key])
+
+    return MemoRasterImage
+
+
+@functools.lru_cache(maxsize=64)
+def _pdf_image(data_uri: str):
+    """The short name of an image in the HTML given to WeasyPrint, and the image itself, built once per process
+    as WeasyPrint builds it (same id, so the same bytes as if the data URI were in the HTML)."""
+    from PIL import Image
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.pdf import VARIANTS
+
+    content = base64.b64decode(data_uri.partition(",")[2])
+    options = {**DEFAULT_OPTIONS, **VARIANTS[PDF_VARIANT][1]}
+    image_id = hashlib.md5(data_uri.encode(), usedforsecurity=False).hexdigest()
+    image = _memo_raster_class()(Image.open(io.BytesIO(content)), image_id, content, None, {}, "from-image", options)
+    image.built = {}
+    return f"{IMAGE_REF_SCHEME}:{hashlib.sha256(data_uri.encode()).hexdigest()}", image
 
 
 def image_mime(content: bytes) -> str:
@@ -227,35 +290,66 @@ def _page(snapshot: dict, images: Mapping[str, bytes], revoked: bool) -> dict:
     }
 
 
-def _render(pages: list[dict], title: str, authors: list[str], created: str = "") -> str:
-    return render_to_string(TEMPLATE, {"pages": pages, "title": title, "authors": authors, "created": created})
+def _render(pages: list[dict], title: str, authors: list[str], created: str = "", *, linked_css: bool = False) -> str:
+    context = {"pages": pages, "title": title, "authors": authors, "created": created, "linked_css": linked_css}
+    return render_to_string(TEMPLATE, context)
+
+
+def _metadata(snapshot: dict) -> tuple[str, list[str], str]:
+    """The title, authors and creation date of one diploma's PDF."""
+    # The issue date as the creation date: the same snapshot always gives the same bytes (and SHA-256).
+    return f"{snapshot['kind_en']} {snapshot['serial']}", [snapshot["institution"]["name_en"]], snapshot["issued_on"]
 
 
 def diploma_html(snapshot: dict, *, images: Mapping[str, bytes], revoked: bool = False) -> str:
     """The diploma as one self-contained HTML page (images and QR code inline), as the PDF draws it."""
-    # The issue date as the creation date: the same snapshot always gives the same bytes (and SHA-256).
-    return _render(
-        [_page(snapshot, images, revoked)],
-        f"{snapshot['kind_en']} {snapshot['serial']}",
-        [snapshot["institution"]["name_en"]],
-        created=snapshot["issued_on"],
-    )
+    title, authors, created = _metadata(snapshot)
+    return _render([_page(snapshot, images, revoked)], title, authors, created=created)
 
 
-def _write_pdf(html: str) -> bytes:
+def _layout(pages: list[dict], title: str, authors: list[str], created: str = ""):
+    """Lay the pages out in one WeasyPrint document. The HTML links the stylesheet parsed once and names the
+    raster images, which wait in the render's image cache, instead of carrying them: parsing hundreds of
+    kilobytes of base64 again for every page would cost more than drawing them."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
-    # Only data: URIs: a diploma never reaches the network or the disk, and a broken image stops the render.
-    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
-        font_config=_get_font_config(), pdf_variant=PDF_VARIANT
+    cache = {}
+    for page in pages:
+        for key in ("logo", "signature", "seal"):
+            if page[key]:
+                page[key], cache_image = _pdf_image(page[key])
+                cache[page[key]] = cache_image
+    html = _render(pages, title, authors, created, linked_css=True)
+    return HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).render(
+        font_config=_get_font_config(), pdf_variant=PDF_VARIANT, stylesheets=[_stylesheet()], cache=cache
     )
 
 
 def render_diploma_pdf(snapshot: dict, *, images: Mapping[str, bytes], revoked: bool = False) -> bytes:
     """One diploma as a one-page A4 landscape PDF/A-3b with every font embedded (Circular 10/2017 fields)."""
-    return _write_pdf(diploma_html(snapshot, images=images, revoked=revoked))
+    document = _layout([_page(snapshot, images, revoked)], *_metadata(snapshot))
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def render_diploma_pdfs(items: Sequence[tuple[dict, Mapping[str, bytes]]]) -> list[bytes]:
+    """Many diplomas, one PDF/A-3b each, byte for byte what render_diploma_pdf gives for each: they are laid out
+    together, a few dozen pages at a time, then each page is written as its own file with its own metadata."""
+    from weasyprint.html import parse_w3c_date
+
+    pdfs = []
+    for start in range(0, len(items), LAYOUT_PAGES):
+        part = items[start : start + LAYOUT_PAGES]
+        document = _layout([_page(snapshot, images, False) for snapshot, images in part], "", [])
+        if len(document.pages) != len(part):  # every sheet is one page; anything else would mislabel the files
+            raise ValueError(f"{len(part)} diplomas were laid out on {len(document.pages)} pages")
+        for (snapshot, _), page in zip(part, document.pages, strict=True):
+            single = document.copy([page])
+            single.metadata = copy.copy(document.metadata)
+            title, authors, created = _metadata(snapshot)
+            single.metadata.title, single.metadata.authors = title, authors
+            single.metadata.created = parse_w3c_date("dcterms.created", created)
+            pdfs.append(single.write_pdf(pdf_variant=PDF_VARIANT))
+    return pdfs
 
 
 def render_diplomas_pdf(items: Sequence[tuple[dict, Mapping[str, bytes]]]) -> bytes:
@@ -267,4 +361,5 @@ def render_diplomas_pdf(items: Sequence[tuple[dict, Mapping[str, bytes]]]) -> by
     if len(snapshots) > 1:
         title = f"Diplomas {snapshots[0]['serial']} – {snapshots[-1]['serial']} ({len(snapshots)})"
     authors = list(dict.fromkeys(snapshot["institution"]["name_en"] for snapshot in snapshots))
-    return _write_pdf(_render([_page(snapshot, images, False) for snapshot, images in items], title, authors))
+    document = _layout([_page(snapshot, images, False) for snapshot, images in items], title, authors)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

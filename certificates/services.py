@@ -564,10 +564,11 @@ def _reserve(*, user, institution, enrolments: list[Enrolment], issued_on, resul
 
 
 def _render_pdfs(diplomas: list[Diploma]) -> list[bytes]:
-    from .rendering import render_diploma_pdf
+    """One PDF/A per diploma, laid out together (rendering.render_diploma_pdfs: the same bytes as one by one)."""
+    from .rendering import render_diploma_pdfs
 
     images = snapshot_images_many([d.snapshot for d in diplomas])
-    return [render_diploma_pdf(d.snapshot, images=images) for d in diplomas]
+    return render_diploma_pdfs([(d.snapshot, images) for d in diplomas])
 
 
 def snapshot_images_many(snapshots: list[dict]) -> dict[str, bytes]:
@@ -683,14 +684,14 @@ def save_cohort(*, user, cohort: Cohort) -> Cohort:
     version = cohort.curriculum_version
     roles = permissions.get_roles(user)
     if not roles.is_admin and version.curriculum.institution_id not in roles.institution_ids:
-        raise ValidationError({"curriculum_version": _("Choose a curriculum version of your own school.")},
-                              code="other_institution")
+        raise ValidationError({"curriculum_version": ValidationError(
+            _("Choose a curriculum version of your own school."), code="other_institution")})
     if version.status not in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED):
-        raise ValidationError({"curriculum_version": _("Choose an approved curriculum version.")},
-                              code="version_not_approved")
+        raise ValidationError({"curriculum_version": ValidationError(
+            _("Choose an approved curriculum version."), code="version_not_approved")})
     if cohort.college_title and version.curriculum.level != Level.COLLEGE:
-        raise ValidationError({"college_title": _("Only a college program confers a title.")},
-                              code="title_not_college")
+        raise ValidationError({"college_title": ValidationError(
+            _("Only a college program confers a title."), code="title_not_college")})
     if cohort.pk is not None:
         old = Cohort.objects.get(pk=cohort.pk)
         printed = ("curriculum_version_id", "grading_scale", "college_title")
@@ -700,6 +701,7 @@ def save_cohort(*, user, cohort: Cohort) -> Cohort:
                                     "scale and title can no longer change."), code="issued")
         if old.grading_scale != cohort.grading_scale and Enrolment.objects.filter(
                 cohort=cohort, final_score__isnull=False).exists():
-            raise ValidationError({"grading_scale": _("Results are recorded on the current scale; the grading "
-                                                      "scale can no longer change.")}, code="results_recorded")
+            raise ValidationError({"grading_scale": ValidationError(
+                _("Results are recorded on the current scale; the grading scale can no longer change."),
+                code="results_recorded")})
     return save_registry_object(user=user, instance=cohort)

@@ -15,7 +15,15 @@ def issue_batch_chunk(batch_id: int, item_ids: list[int]) -> int:
 
 @task()
 def assemble_batch(batch_id: int) -> str:
-    """Build a finished batch's downloads: the ZIP of single PDFs and the print-ready PDF."""
+    """Build a finished batch's ZIP of single PDFs (then the batch is done)."""
     from .batches import assemble
 
     return assemble(batch_id).status
+
+
+@task()
+def build_batch_print_pdf(batch_id: int) -> str:
+    """Build a finished batch's print-ready PDF."""
+    from .batches import build_print_pdf
+
+    return build_print_pdf(batch_id).print_pdf.name

@@ -6,6 +6,7 @@ import subprocess
 import zipfile
 from io import StringIO
 
+import pikepdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -111,6 +112,33 @@ def test_batch_issues_every_ready_learner_in_chunks_then_builds_the_downloads(
     assert text.count("\f") == 4
     for e in ready:
         assert e.learner.full_name.upper() in text.upper()
+    with batch.print_pdf.open("rb") as f:
+        assert pikepdf.open(io.BytesIO(f.read())).open_metadata().pdfa_status == "3B"
+
+
+def test_the_print_ready_pdf_is_laid_out_in_parts_and_joined_in_register_order(
+    mixed_cohort, world, monkeypatch, tmp_path
+):
+    cohort, ready, *_ = mixed_cohort
+    monkeypatch.setattr(batches, "PRINT_PART", 3)  # four diplomas: a part of three and a part of one
+    batch = batches.prepare_batch(user=world.staff_a, cohort=cohort, issued_on=ISSUED_ON)
+    batches.start_batch(user=world.staff_a, batch=batch, enqueue=False)
+    for chunk in batches.pending_chunks(batch):
+        batches.run_chunk(batch.pk, chunk, assemble_here=True)
+    batch.refresh_from_db()
+    with batch.print_pdf.open("rb") as f:
+        content = f.read()
+    pdf = pikepdf.open(io.BytesIO(content))
+    assert len(pdf.pages) == 4 and pdf.open_metadata().pdfa_status == "3B" and "/OutputIntents" in pdf.Root
+    assert pdf.open_metadata()["dc:title"].startswith("Diplomas CĐA/2026/00002 – CĐA/2026/00005")
+    (tmp_path / "print.pdf").write_bytes(content)
+    serials = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(tmp_path / "print.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout for n in range(1, 5)]
+    for n, page in enumerate(serials, start=2):
+        assert f"CĐA/2026/{n:05d}" in page
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "print.pdf")], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(row.split()[-5] == "yes" for row in fonts)
 
 
 def test_a_chunk_run_twice_issues_nothing_twice(mixed_cohort, world, django_capture_on_commit_callbacks):
