@@ -6,6 +6,7 @@ the real register, snapshots and PDFs. Idempotent: a second run finds what the f
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -152,11 +153,10 @@ def _learners(cohort: Cohort, cohort_row: dict[str, str], rows: list[dict[str, s
             all_credits_completed=row["all_credits_completed"] in YES, disciplined=row["disciplined"] in YES,
             retaken_modules=row["retaken_modules"] in YES,
         )
-        try:
-            services.record_graduation(user=user, enrolment=enrolment, decision_number=cohort_row["graduation_decision"],
-                                       decision_date=decision_date)
-        except ValidationError:
-            pass  # below the graduation score or credits missing: the batch report shows why they get none
+        # Below the graduation score or credits missing: no graduation, and the batch report shows why.
+        with contextlib.suppress(ValidationError):
+            services.record_graduation(user=user, enrolment=enrolment,
+                                       decision_number=cohort_row["graduation_decision"], decision_date=decision_date)
 
 
 def _issue(cohort: Cohort, row: dict[str, str], user, result: DemoCertificates) -> None:
