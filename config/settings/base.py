@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "ComponentGroupEnum": "curricula.choices.ComponentGroup",
         "FrameworkKindEnum": "curricula.choices.FrameworkKind",
         "UnitGroupEnum": "curricula.choices.UnitGroup",
+        "DiplomaStatusEnum": "certificates.choices.DiplomaStatus",
+        "BatchStatusEnum": "certificates.choices.BatchStatus",
+        "RegisterActionEnum": "certificates.choices.RegisterAction",
     },
 }
 

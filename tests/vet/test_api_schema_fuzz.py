@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from certificates import batches, services
 from tests import factories
 
 
@@ -35,6 +36,12 @@ def api_schema(world, _keep_test_connection):
     version = factories.CurriculumVersionFactory(curriculum__institution=world.school_a, status="approved",
                                                  approved_on=datetime.date(2025, 6, 2))
     factories.CurriculumComponentFactory(version=version)
+    # Certificates: a cohort with two graduates, one already holding a diploma, and a checked batch.
+    cohort = factories.CohortFactory(curriculum_version=version)
+    factories.DiplomaTemplateFactory(institution=world.school_a)
+    holder, _ready = factories.EnrolmentFactory(cohort=cohort), factories.EnrolmentFactory(cohort=cohort)
+    services.issue_diploma(user=world.staff_a, enrolment=holder)
+    batches.prepare_batch(user=world.staff_a, cohort=cohort)
     loaded = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     # The coverage phase multiplies the cases about tenfold; random generation keeps CI within minutes.
     loaded.config.phases.coverage.enabled = False
