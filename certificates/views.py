@@ -1,12 +1,20 @@
-"""Public verification of a diploma: the page the QR code opens, its JSON twin and the PDF (marked if revoked)."""
+"""Public verification of a diploma: the page the QR code opens, its JSON twin and the PDF (marked if revoked);
+the look-up by serial and full name (both required, rate-limited, one neutral answer when nothing matches)."""
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
+from django import forms
+from django.core.cache import cache
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -105,3 +113,106 @@ class DiplomaVerifyView(APIView):
     @extend_schema(responses=VerificationSerializer, operation_id="verify_diploma")
     def get(self, request, code: str):
         return Response(verification_data(_verification_or_404(code), request))
+
+
+# --- look-up by serial and full name ---------------------------------------------------------------------------
+
+LOOKUP_LIMIT = 10  # tries per client address and window, for the page (the API has LookupThrottle)
+LOOKUP_WINDOW = 60  # seconds
+
+
+def client_ip(request) -> str:
+    """The client's address as the login lockout (django-axes) resolves it, so both see the same client."""
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _lookup_allowed(request) -> bool:
+    """Count this try against the client's address; False once the window holds more than LOOKUP_LIMIT."""
+    key = f"certificates:lookup:{client_ip(request)}"
+    if cache.add(key, 1, timeout=LOOKUP_WINDOW):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=LOOKUP_WINDOW)
+        count = 1
+    return count <= LOOKUP_LIMIT
+
+
+class LookupForm(forms.Form):
+    serial = forms.CharField(label=gettext_lazy("Serial (số hiệu)"), max_length=80,
+                             help_text=gettext_lazy("As printed on the diploma, e.g. CĐMT/2025/00125."))
+    full_name = forms.CharField(label=gettext_lazy("Full name of the holder"), max_length=120,
+                                help_text=gettext_lazy("As printed on the diploma; diacritics may be left out."))
+
+
+def _not_found_message() -> str:
+    # One message whatever was wrong, so that the answer never tells whether a serial exists.
+    return _("No diploma matches this serial and full name. Check both against the diploma.")
+
+
+def verify_lookup(request):
+    """Public: find a diploma by its serial and its holder's full name, then open its verification page."""
+    template = "certificates/verify_lookup.html"
+    if request.method != "POST":
+        return render(request, template, {"form": LookupForm()})
+    if not _lookup_allowed(request):
+        response = render(request, template, {"form": LookupForm(), "limited": True}, status=429)
+        response["Retry-After"] = str(LOOKUP_WINDOW)
+        return response
+    form = LookupForm(request.POST)
+    context = {"form": form}
+    if form.is_valid():
+        matches = selectors.find_diplomas_by_serial_and_name(form.cleaned_data["serial"],
+                                                             form.cleaned_data["full_name"])
+        if len(matches) == 1:
+            return redirect(reverse("certificates:verify", args=(matches[0].code,)))
+        if matches:
+            context["matches"] = matches
+        else:
+            context["not_found"] = _not_found_message()
+    return render(request, template, context)
+
+
+class DiplomaLookupSerializer(serializers.Serializer):
+    serial = serializers.CharField(max_length=80, help_text=gettext_lazy("The serial (số hiệu) printed on it."))
+    full_name = serializers.CharField(max_length=120, help_text=gettext_lazy(
+        "The holder's full name as printed; diacritics may be left out."))
+    institution_code = serializers.CharField(required=False, max_length=40, help_text=gettext_lazy(
+        "Only when two institutions issued a diploma with this serial to this name: the issuing institution."))
+
+
+class LookupThrottle(AnonRateThrottle):
+    scope = "verify_lookup"
+    rate = "10/min"
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class DiplomaLookupView(APIView):
+    """Public: the status and printed facts of the diploma with this serial and holder's full name (both
+    required); 404 with one neutral message when nothing matches."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LookupThrottle]
+
+    @extend_schema(request=DiplomaLookupSerializer, operation_id="lookup_diploma", responses={
+        200: VerificationSerializer, 400: OpenApiResponse(description="A field is missing or invalid."),
+        404: OpenApiResponse(description="No diploma matches."), 429: OpenApiResponse(description="Too many tries.")})
+    def post(self, request):
+        data = DiplomaLookupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = selectors.find_diplomas_by_serial_and_name(data.validated_data["serial"],
+                                                             data.validated_data["full_name"])
+        code = data.validated_data.get("institution_code", "").strip().upper()
+        if code:
+            matches = [d for d in matches if d.institution.code.upper() == code]
+        if not matches:
+            raise NotFound(_not_found_message())
+        if len(matches) > 1:
+            raise DRFValidationError({"institution_code": [_(
+                "More than one institution issued a diploma with this serial to this name: give the institution's "
+                "code.")]})
+        return Response(verification_data(selectors.get_verification(matches[0]), request))
