@@ -54,7 +54,8 @@ def prepare_batch(*, user, cohort: Cohort, issued_on: datetime.date | None = Non
     enrolments = list(Enrolment.objects.select_related("learner").filter(cohort=cohort).order_by(
         "learner__full_name", "pk"))
     if not enrolments:
-        raise ValidationError({"cohort": _("The cohort has no learners to issue diplomas to.")}, code="empty")
+        raise ValidationError({"cohort": ValidationError(_("The cohort has no learners to issue diplomas to."),
+                                                         code="empty")})
     common = services.cohort_refusals(cohort)
     existing = {d.enrolment_id: d for d in Diploma.objects.filter(enrolment__cohort=cohort, replaces__isnull=True)}
     batch = IssueBatch.objects.create(

@@ -72,9 +72,9 @@ def save_learner(
     if existing is not None:
         if existing.full_name != full_name or existing.date_of_birth != date_of_birth:
             raise ValidationError(
-                {"citizen_id": _("A learner with citizen ID %(id)s is already registered under another name or "
-                                 "date of birth.") % {"id": citizen_id}},
-                code="citizen_id_conflict",
+                {"citizen_id": ValidationError(_("A learner with citizen ID %(id)s is already registered under "
+                                                 "another name or date of birth.") % {"id": citizen_id},
+                                               code="citizen_id_conflict")},
             )
         return existing
     learner = Learner(citizen_id=citizen_id, full_name=full_name, date_of_birth=date_of_birth, sex=sex,
@@ -117,8 +117,9 @@ def record_result(
     """Record the final score and flags; a score outside the cohort's scale is refused."""
     scale = enrolment.cohort.grading_scale
     if not Decimal(0) <= Decimal(final_score) <= SCALE_MAX[scale]:
-        raise ValidationError({"final_score": _("The score must be between 0 and %(max)s on this scale.")
-                               % {"max": SCALE_MAX[scale]}}, code="score_out_of_scale")
+        raise ValidationError({"final_score": ValidationError(
+            _("The score must be between 0 and %(max)s on this scale.") % {"max": SCALE_MAX[scale]},
+            code="score_out_of_scale")})
     if enrolment.diplomas.exists():
         raise ValidationError(_("A diploma has been issued: the result can no longer change."), code="issued")
     enrolment.final_score = Decimal(final_score)
@@ -134,7 +135,7 @@ def record_graduation(*, user, enrolment: Enrolment, decision_number: str, decis
     one step lower for discipline or retakes where the band says so; refused (with the reason) when the
     learner does not meet the graduation conditions."""
     if enrolment.final_score is None:
-        raise ValidationError({"final_score": _("Record the final score first.")}, code="no_score")
+        raise ValidationError({"final_score": ValidationError(_("Record the final score first."), code="no_score")})
     bands = get_classification_bands(enrolment.cohort.grading_scale, decision_date)
     if not bands:
         raise ValidationError(_("No classification rule is in force on %(date)s.") % {"date": decision_date},
@@ -423,7 +424,8 @@ def revoke_diploma(*, user, diploma: Diploma, reason: str) -> Diploma:
     REVOKED mark, the printed data unchanged."""
     require_permission(user, permissions.CHANGE, diploma)
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the revocation.")}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(_("Give the reason for the revocation."),
+                                                         code="reason_required")})
     _lock_institution(diploma.institution_id, diploma.year)
     diploma = Diploma.objects.select_for_update().get(pk=diploma.pk)
     if diploma.status != choices.DiplomaStatus.VALID:
@@ -442,7 +444,8 @@ def reissue_diploma(*, user, diploma: Diploma, reason: str, issued_on: datetime.
     the old one becomes 're-issued' and points to the new one."""
     require_permission(user, permissions.CHANGE, diploma)
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the re-issue.")}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(_("Give the reason for the re-issue."),
+                                                         code="reason_required")})
     issued_on = issued_on or timezone.localdate()
     counter = _lock_institution(diploma.institution_id, issued_on.year)
     diploma = Diploma.objects.select_for_update().get(pk=diploma.pk)

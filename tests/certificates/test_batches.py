@@ -64,7 +64,7 @@ def test_prepare_batch_refuses_everyone_when_the_cohort_cannot_be_issued(cohort,
 def test_prepare_batch_of_an_empty_cohort_says_so(cohort, world):
     with pytest.raises(ValidationError) as error:
         batches.prepare_batch(user=world.staff_a, cohort=cohort)
-    assert "cohort" in error.value.message_dict
+    assert "cohort" in error.value.message_dict and error.value.error_dict["cohort"][0].code == "empty"
 
 
 @pytest.mark.parametrize("who", ["staff_b", "officer_a", "officer_b"])

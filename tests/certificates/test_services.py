@@ -270,3 +270,17 @@ def test_issued_pdf_is_pdfa_with_embedded_fonts(world, cohort, tmp_path):
     assert lines and all(line.split()[-5] == "yes" for line in lines)  # the "emb" column
     info = subprocess.run(["pdfinfo", str(tmp_path / "d.pdf")], capture_output=True, text=True).stdout
     assert "Pages:           1" in info and "841.89 x 595.276" in info
+
+
+def test_field_errors_keep_their_codes_for_the_api(cohort, world):
+    """A code given with a field's error reaches the API's error body (Django drops the code of a plain dict)."""
+    enrolment = factories.EnrolmentFactory(cohort=cohort, final_score=None, graduated=False, classification="",
+                                           graduation_decision_number="", graduation_date=None)
+    with pytest.raises(ValidationError) as error:
+        services.record_result(user=world.staff_a, enrolment=enrolment, final_score=Decimal("4.5"),
+                               all_credits_completed=True)
+    assert error.value.error_dict["final_score"][0].code == "score_out_of_scale"
+    with pytest.raises(ValidationError) as error:
+        services.record_graduation(user=world.staff_a, enrolment=enrolment, decision_number="1/QĐ",
+                                   decision_date=datetime.date(2026, 6, 30))
+    assert error.value.error_dict["final_score"][0].code == "no_score"
