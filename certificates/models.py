@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from curricula.models import CurriculumVersion
@@ -339,6 +340,9 @@ class Diploma(models.Model):
         verbose_name = _("diploma")
         verbose_name_plural = _("diplomas")
         ordering = ["institution", "year", "sequence"]
+        # The public look-up finds a diploma by its serial alone (then checks the holder's name).
+        indexes = [models.Index(Upper("serial"), name="diploma_serial_upper"),
+                   models.Index(fields=["serial"], name="diploma_serial")]
         constraints = [
             models.UniqueConstraint(fields=["institution", "year", "sequence"], name="diploma_unique_sequence"),
             models.UniqueConstraint(fields=["institution", "serial"], name="diploma_unique_serial"),
