@@ -9,7 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from vet import permissions
 
-        from .models import Cohort, Diploma, DiplomaTemplate, Enrolment, IssueBatch, IssuingProfile
+        from .models import ClassificationRule, Cohort, Diploma, DiplomaTemplate, Enrolment, IssueBatch, IssuingProfile
 
         everything = (permissions.VIEW, permissions.ADD, permissions.CHANGE, permissions.DELETE)
         # School staff keep their own learners' records and issue their diplomas; officers of the province read
@@ -30,3 +30,5 @@ class CertificatesConfig(AppConfig):
             Diploma, institution_path="institution_id", province_path="institution__province_id",
             officer_actions={permissions.VIEW}, staff_actions={permissions.VIEW, permissions.ADD, permissions.CHANGE},
         )
+        # The classification bands are published law (Circular 04/2022): everyone reads them, administrators edit.
+        permissions.register_public_model(ClassificationRule)
