@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from curricula.models import CurriculumVersion
 from vet.models import Institution, LegalDocument
@@ -36,7 +37,7 @@ class ClassificationRule(RegistryModel):
     min_score = models.DecimalField(_("from (inclusive)"), max_digits=4, decimal_places=2)
     max_score = models.DecimalField(_("to (inclusive)"), max_digits=4, decimal_places=2)
     graduates = models.BooleanField(
-        _("graduates"), default=True, help_text=_("Whether a learner in this band meets the graduation score.")
+        pgettext_lazy("classification band", "graduates"), default=True, help_text=_("Whether a learner in this band meets the graduation score.")
     )
     downgrades = models.BooleanField(
         _("drops one step for discipline or retakes"),
@@ -154,8 +155,8 @@ class Enrolment(RegistryModel):
     graduation_date = models.DateField(_("graduation decision date"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("enrolment")
-        verbose_name_plural = _("enrolments")
+        verbose_name = pgettext_lazy("learner in a cohort", "enrolment")
+        verbose_name_plural = pgettext_lazy("learners in cohorts", "enrolments")
         ordering = ["cohort", "learner__full_name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "learner"], name="enrolment_unique_learner_per_cohort"),
@@ -306,7 +307,7 @@ class Diploma(models.Model):
 
     code = models.CharField(_("verification code"), max_length=20, unique=True, editable=False)
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="diplomas"
+        Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"), on_delete=models.PROTECT, related_name="diplomas"
     )
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="diplomas"
@@ -447,7 +448,7 @@ class IssueBatchItem(models.Model):
     """One enrolment of a batch: whether it can be issued (and why not), then what happened."""
 
     batch = models.ForeignKey(IssueBatch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="items")
-    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+    enrolment = models.ForeignKey(Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"), on_delete=models.CASCADE,
                                   related_name="+")
     outcome = models.CharField(_("outcome"), max_length=16, choices=choices.BatchItemOutcome.choices)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)

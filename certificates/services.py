@@ -136,6 +136,8 @@ def record_graduation(*, user, enrolment: Enrolment, decision_number: str, decis
     learner does not meet the graduation conditions."""
     if enrolment.final_score is None:
         raise ValidationError({"final_score": ValidationError(_("Record the final score first."), code="no_score")})
+    if enrolment.diplomas.exists():
+        raise ValidationError(_("A diploma has been issued: the graduation can no longer change."), code="issued")
     bands = get_classification_bands(enrolment.cohort.grading_scale, decision_date)
     if not bands:
         raise ValidationError(_("No classification rule is in force on %(date)s.") % {"date": decision_date},

@@ -39,11 +39,18 @@ def require_permission(user, action: str, obj: Model) -> None:
         raise PermissionDenied(REFUSALS[action] % {"model": obj._meta.verbose_name})
 
 
+def _tracked(field) -> bool:
+    """A field whose change is a change of the record: editable ones, and those a service sets itself (such as a
+    computed classification), but not the keys and timestamps the database or save() fill in."""
+    return field.editable or not (field.primary_key or getattr(field, "auto_now", False)
+                                  or getattr(field, "auto_now_add", False))
+
+
 def _changed_fields(old: Model, new: Model) -> set[str]:
     return {
         f.name
         for f in new._meta.concrete_fields
-        if f.editable and getattr(old, f.attname) != getattr(new, f.attname)
+        if _tracked(f) and getattr(old, f.attname) != getattr(new, f.attname)
     }
 
 

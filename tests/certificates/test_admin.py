@@ -384,12 +384,6 @@ def test_result_form_records_result_and_graduation_through_the_services(client, 
     assert disciplined.disciplined and disciplined.classification == choices.Classification.GOOD
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.record_graduation saves through vet.services.save_registry_object, "
-    "which skips a save whose only changes are non-editable fields "
-    "(classification, graduated): re-grading under the same decision is lost",
-)
 def test_result_form_regrades_a_graduate_under_the_same_decision(client, world, cohort, rules):
     enrolment = _ungraded(cohort)
     _post(client, world.staff_a, url("enrolment", "edit", enrolment.pk), _result(enrolment))
