@@ -77,7 +77,7 @@ demo-data: migrate messages ## load the reference rules, the classification band
 
 demo: demo-data ## install, migrate, load demo data and start the server on $(HOST):$(PORT)
 	@$(MANAGE) demo_info --base-url http://$(HOST):$(PORT)
-	@trap 'kill 0' EXIT; $(MANAGE) db_worker >/dev/null 2>&1 & $(MANAGE) runserver $(HOST):$(PORT)
+	@trap 'kill 0' EXIT; $(MANAGE) db_worker --no-reload >/dev/null 2>&1 & $(MANAGE) runserver $(HOST):$(PORT)
 
 run: migrate messages ## start the development server without reloading demo data
 	$(MANAGE) runserver $(HOST):$(PORT)

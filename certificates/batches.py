@@ -108,6 +108,29 @@ def pending_chunks(batch: IssueBatch, chunk_size: int = CHUNK_SIZE) -> list[list
     return _chunks(list(ids), chunk_size)
 
 
+def resume_batch(*, user, batch: IssueBatch) -> IssueBatch:
+    """Queue again what a started batch still has to do, when a worker was stopped in the middle (a restart, a
+    crash): the items still ready, or the downloads. Items already issued are skipped and diplomas left half-done
+    are completed with the numbers they hold, so nothing is issued twice and no number is lost."""
+    from . import tasks
+
+    require_permission(user, permissions.CHANGE, batch)
+    batch = IssueBatch.objects.get(pk=batch.pk)
+    if batch.status in (Status.QUEUED, Status.RUNNING):
+        chunks = pending_chunks(batch)
+        if chunks:
+            transaction.on_commit(lambda: [tasks.issue_batch_chunk.enqueue(batch.pk, chunk) for chunk in chunks])
+        else:
+            _finish_if_complete(batch.pk)
+    elif batch.status == Status.ASSEMBLING:
+        transaction.on_commit(lambda: tasks.assemble_batch.enqueue(batch.pk))
+    elif batch.status == Status.DONE and not batch.print_pdf and batch.archive:
+        transaction.on_commit(lambda: tasks.build_batch_print_pdf.enqueue(batch.pk))
+    else:
+        raise ValidationError(_("This batch has nothing left to do."), code="nothing_to_resume")
+    return batch
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -143,11 +166,16 @@ def run_chunk(batch_id: int, item_ids: list[int], render=None, assemble_here: bo
                 item.outcome, item.reasons = Outcome.FAILED, _reasons(result.refusals)
             else:
                 item.outcome, item.diploma = Outcome.ISSUED, result.diploma
-    issued = sum(1 for i in items if i.outcome == Outcome.ISSUED)
+    issued = failed = 0
     with transaction.atomic():
-        IssueBatchItem.objects.bulk_update(items, ["outcome", "reasons", "diploma", "worker"])
-        IssueBatch.objects.filter(pk=batch_id).update(issued=F("issued") + issued,
-                                                      failed=F("failed") + len(items) - issued)
+        # Only items still ready are recorded: a chunk queued again (resume_batch) while the first run was still
+        # going counts each item once.
+        for item in items:
+            if IssueBatchItem.objects.filter(pk=item.pk, outcome=Outcome.READY).update(
+                    outcome=item.outcome, reasons=item.reasons, diploma=item.diploma, worker=item.worker):
+                issued += item.outcome == Outcome.ISSUED
+                failed += item.outcome != Outcome.ISSUED
+        IssueBatch.objects.filter(pk=batch_id).update(issued=F("issued") + issued, failed=F("failed") + failed)
     _finish_if_complete(batch_id, assemble_here)
     return issued
 

@@ -37,7 +37,8 @@ class ClassificationRule(RegistryModel):
     min_score = models.DecimalField(_("from (inclusive)"), max_digits=4, decimal_places=2)
     max_score = models.DecimalField(_("to (inclusive)"), max_digits=4, decimal_places=2)
     graduates = models.BooleanField(
-        pgettext_lazy("classification band", "graduates"), default=True, help_text=_("Whether a learner in this band meets the graduation score.")
+        pgettext_lazy("classification band", "graduates"), default=True,
+        help_text=_("Whether a learner in this band meets the graduation score."),
     )
     downgrades = models.BooleanField(
         _("drops one step for discipline or retakes"),
@@ -307,7 +308,8 @@ class Diploma(models.Model):
 
     code = models.CharField(_("verification code"), max_length=20, unique=True, editable=False)
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"), on_delete=models.PROTECT, related_name="diplomas"
+        Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"), on_delete=models.PROTECT,
+        related_name="diplomas",
     )
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="diplomas"
@@ -448,8 +450,8 @@ class IssueBatchItem(models.Model):
     """One enrolment of a batch: whether it can be issued (and why not), then what happened."""
 
     batch = models.ForeignKey(IssueBatch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="items")
-    enrolment = models.ForeignKey(Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"), on_delete=models.CASCADE,
-                                  related_name="+")
+    enrolment = models.ForeignKey(Enrolment, verbose_name=pgettext_lazy("learner in a cohort", "enrolment"),
+                                  on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=16, choices=choices.BatchItemOutcome.choices)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     diploma = models.ForeignKey(

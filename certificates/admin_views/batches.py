@@ -96,9 +96,12 @@ def detail(request, pk: int):
                 if groups[o]]
     can_start = (batch.status == choices.BatchStatus.VALIDATED and batch.total
                  and permissions.has_object_permission(request.user, permissions.CHANGE, batch))
+    can_resume = (permissions.has_object_permission(request.user, permissions.CHANGE, batch) and (
+        batch.status in (choices.BatchStatus.QUEUED, choices.BatchStatus.RUNNING, choices.BatchStatus.ASSEMBLING)
+        or (batch.status == choices.BatchStatus.DONE and batch.archive and not batch.print_pdf)))
     return render(request, "certificates/admin/batches/detail.html", {
         "title": _("Issuing batch"), "batch": batch, "summary": batches.batch_summary(batch),
-        "sections": sections, "can_start": can_start,
+        "sections": sections, "can_start": can_start, "can_resume": can_resume,
         "running": batch.status in (choices.BatchStatus.QUEUED, choices.BatchStatus.RUNNING,
                                     choices.BatchStatus.ASSEMBLING),
     })
@@ -113,6 +116,18 @@ def start(request, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Issuing has started; this page shows the progress."))
+    return redirect("certificates_batch", pk=batch.pk)
+
+
+@require_POST
+def resume(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    try:
+        batches.resume_batch(user=request.user, batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("What was left of the batch is queued again; nothing is issued twice."))
     return redirect("certificates_batch", pk=batch.pk)
 
 
@@ -140,6 +155,7 @@ def register_batch_urls():
         path("certificates/batches/new/", forbidden_as_403(prepare), name="certificates_batch_prepare"),
         path("certificates/batches/<int:pk>/", forbidden_as_403(detail), name="certificates_batch"),
         path("certificates/batches/<int:pk>/start/", forbidden_as_403(start), name="certificates_batch_start"),
+        path("certificates/batches/<int:pk>/resume/", forbidden_as_403(resume), name="certificates_batch_resume"),
         path("certificates/batches/<int:pk>/progress/", forbidden_as_403(progress),
              name="certificates_batch_progress"),
         path("certificates/batches/<int:pk>/download/<str:kind>/", forbidden_as_403(download),

@@ -46,6 +46,8 @@ def test_staff_check_a_cohort_then_issue_and_download(client, world, cohort, gra
     assert response.status_code == 302
     batch.refresh_from_db()
     assert (batch.status, batch.issued) == (choices.BatchStatus.DONE, 3)
+    response = client.post(reverse("certificates_batch_resume", args=[batch.pk]), follow=True)
+    assert "This batch has nothing left to do." in response.content.decode()
     progress = client.get(reverse("certificates_batch_progress", args=[batch.pk])).json()
     assert (progress["percent"], progress["issued"], progress["finished"]) == (100, 3, True)
     page = client.get(reverse("certificates_batch", args=[batch.pk])).content.decode()
@@ -78,10 +80,12 @@ def test_another_school_sees_nothing_and_an_officer_only_reads(client, world, co
     assert client.get(reverse("certificates_batch", args=[batch.pk])).status_code == 404
     assert client.post(reverse("certificates_batch_start", args=[batch.pk])).status_code == 404
     assert client.get(reverse("certificates_batch_progress", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("certificates_batch_resume", args=[batch.pk])).status_code == 404
     client.force_login(world.officer_a)
     page = client.get(reverse("certificates_batch", args=[batch.pk]))
     assert page.status_code == 200 and "Issue 3 diplomas" not in page.content.decode()
     assert client.post(reverse("certificates_batch_start", args=[batch.pk])).status_code == 403
+    assert client.post(reverse("certificates_batch_resume", args=[batch.pk])).status_code == 403
     assert client.get(reverse("certificates_batch_prepare")).status_code == 403
     client.force_login(world.officer_b)
     assert client.get(reverse("certificates_batch", args=[batch.pk])).status_code == 404

@@ -250,3 +250,37 @@ def test_issue_batch_command_errors_name_the_problem(cohort, world, english):
     graduate(cohort)
     with pytest.raises(CommandError, match="may not add"):
         call_command("issue_batch", cohort=cohort.pk, user="staff_b", stdout=StringIO())
+
+
+def test_a_batch_whose_worker_was_stopped_is_resumed_without_issuing_twice(
+    mixed_cohort, world, django_capture_on_commit_callbacks
+):
+    """A worker killed in the middle of a chunk (db_worker restarted): its diplomas hold numbers but are not
+    complete, and the batch stays 'issuing'. Resuming completes them with the same numbers and issues the rest."""
+    cohort, ready, *_ = mixed_cohort
+    batch = batches.prepare_batch(user=world.staff_a, cohort=cohort, issued_on=ISSUED_ON)
+    batches.start_batch(user=world.staff_a, batch=batch, enqueue=False)
+    first = batch.items.filter(outcome=Outcome.READY).order_by("pk")[:2]
+
+    def killed(diplomas):
+        raise SystemExit("worker stopped")
+
+    with pytest.raises(SystemExit):
+        services.issue_many(user=world.staff_a, enrolment_ids=[i.enrolment_id for i in first], issued_on=ISSUED_ON,
+                            render=killed)
+    held = dict(Diploma.objects.filter(status=choices.DiplomaStatus.PENDING).values_list("enrolment_id", "serial"))
+    assert len(held) == 2
+    with pytest.raises(PermissionDenied):
+        batches.resume_batch(user=world.staff_b, batch=batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        batches.resume_batch(user=world.staff_a, batch=batch)
+    batch.refresh_from_db()
+    assert (batch.status, batch.issued, batch.failed) == (choices.BatchStatus.DONE, 4, 0)
+    for enrolment_id, serial in held.items():
+        assert Diploma.objects.get(enrolment_id=enrolment_id, replaces__isnull=True).serial == serial
+    assert Diploma.objects.filter(enrolment__in=ready).count() == 4
+    assert RegisterEntry.objects.count() == 5 and services.verify_register() == []
+    assert sorted(Diploma.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
+    with pytest.raises(ValidationError) as error:
+        batches.resume_batch(user=world.staff_a, batch=batch)
+    assert error.value.code == "nothing_to_resume"
