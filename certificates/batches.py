@@ -132,6 +132,15 @@ def resume_batch(*, user, batch: IssueBatch) -> IssueBatch:
 
 
 def worker_name() -> str:
+    """Who runs this chunk: the RQ worker's name (its work horses are short-lived forks), else host and process."""
+    try:
+        from rq import get_current_job
+
+        job = get_current_job()
+    except Exception:  # noqa: BLE001 - not under RQ, or no Redis connection to ask
+        job = None
+    if job is not None and getattr(job, "worker_name", None):
+        return job.worker_name
     return f"{socket.gethostname()}:{os.getpid()}"
 
 

@@ -231,7 +231,11 @@ _TASKS_BACKENDS = {
 TASKS_BACKEND_NAME = env("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[TASKS_BACKEND_NAME]}}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+# A whole batch's print-ready PDF is one job: minutes, not RQ's default three.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=3600)}}
+# `manage.py rqworker default` runs django-tasks jobs (their job class) in VETtrack's worker, which readies the
+# diploma renderer before it forks (certificates/workers.py).
+RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "certificates.workers.Worker"}
 if TASKS_BACKEND_NAME == "rq":
     INSTALLED_APPS += ["django_rq"]
 
