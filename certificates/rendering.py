@@ -10,6 +10,7 @@ import base64
 import copy
 import datetime
 import functools
+import gc
 import hashlib
 import io
 import math
@@ -104,6 +105,78 @@ def _memo_raster_class():
             return fresh(self.built[key])
 
     return MemoRasterImage
+
+
+_RESOURCE_KINDS = ("ExtGState", "XObject", "Pattern", "Shading")
+
+
+def _pdf_copy(value, color_space=None, default_color_space=None):
+    """A copy of a recorded piece of PDF made of plain pydyf objects, bound to the colour space of the PDF it goes
+    into (the only references a drawing of ours holds)."""
+    import pydyf
+
+    if isinstance(value, pydyf.Stream):
+        extra = _pdf_copy(value.extra, color_space, default_color_space)
+        return pydyf.Stream(list(value.stream), extra, value.compress)
+    if isinstance(value, dict):
+        copied = pydyf.Dictionary()
+        for key, item in value.items():
+            if key == "ColorSpace" and not isinstance(item, dict):
+                copied[key] = color_space
+            elif key == "CS":
+                copied[key] = default_color_space
+            else:
+                copied[key] = _pdf_copy(item, color_space, default_color_space)
+        return copied
+    if isinstance(value, pydyf.Array):
+        return pydyf.Array(_pdf_copy(item, color_space, default_color_space) for item in value)
+    return value
+
+
+@functools.cache
+def _memo_svg_class():
+    from weasyprint.images import SVGImage
+
+    class MemoSVGImage(SVGImage):
+        """A vector image that replays the drawing it recorded. The guilloche rosettes (two a page) and the border
+        tile are the same on every diploma of a template, and WeasyPrint parses and draws their shapes again for
+        each use, about a tenth of a page. Replayed only into a group of its own (a CSS background always gets
+        one), so the names of what it draws cannot clash; the bytes are those of a fresh drawing."""
+
+        def draw(self, stream, concrete_width, concrete_height, style):
+            resources = stream._resources
+            if any(resources.get(kind) for kind in _RESOURCE_KINDS):
+                return super().draw(stream, concrete_width, concrete_height, style)
+            key = (concrete_width, concrete_height)
+            if key not in self.recorded:
+                start = len(stream.stream)
+                super().draw(stream, concrete_width, concrete_height, style)
+                drawn = {kind: _pdf_copy(resources[kind]) for kind in _RESOURCE_KINDS if kind in resources}
+                self.recorded[key] = (stream.stream[start:], drawn)
+                return None
+            operators, drawn = self.recorded[key]
+            stream.stream.extend(operators)
+            color_space, default_color_space = resources["ColorSpace"], stream._default_color_space
+            for kind, objects in drawn.items():
+                for name, value in objects.items():
+                    resources[kind][name] = _pdf_copy(value, color_space, default_color_space)
+            return None
+
+    return MemoSVGImage
+
+
+@functools.lru_cache(maxsize=64)
+def _pdf_svg(data_uri: str):
+    """A drawing of the template (rosette, border tile: shapes only, no text or image), parsed once per process."""
+    from xml.etree import ElementTree
+
+    from weasyprint.urls import fetch
+
+    with fetch(_url_fetcher(), data_uri) as response:
+        tree = ElementTree.fromstring(response.read())
+    image = _memo_svg_class()(tree, data_uri, None, None)
+    image.recorded = {}
+    return image
 
 
 @functools.lru_cache(maxsize=64)
@@ -310,7 +383,8 @@ def diploma_html(snapshot: dict, *, images: Mapping[str, bytes], revoked: bool =
 def _layout(pages: list[dict], title: str, authors: list[str], created: str = ""):
     """Lay the pages out in one WeasyPrint document. The HTML links the stylesheet parsed once and names the
     raster images, which wait in the render's image cache, instead of carrying them: parsing hundreds of
-    kilobytes of base64 again for every page would cost more than drawing them."""
+    kilobytes of base64 again for every page would cost more than drawing them. The template's drawings wait
+    there too, to be drawn once and replayed."""
     from weasyprint import HTML
 
     cache = {}
@@ -319,6 +393,8 @@ def _layout(pages: list[dict], title: str, authors: list[str], created: str = ""
             if page[key]:
                 page[key], cache_image = _pdf_image(page[key])
                 cache[page[key]] = cache_image
+        for key in ("rosette", "band"):
+            cache[page[key]] = _pdf_svg(page[key])
     html = _render(pages, title, authors, created, linked_css=True)
     return HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).render(
         font_config=_get_font_config(), pdf_variant=PDF_VARIANT, stylesheets=[_stylesheet()], cache=cache
@@ -363,3 +439,57 @@ def render_diplomas_pdf(items: Sequence[tuple[dict, Mapping[str, bytes]]]) -> by
     authors = list(dict.fromkeys(snapshot["institution"]["name_en"] for snapshot in snapshots))
     document = _layout([_page(snapshot, images, False) for snapshot, images in items], title, authors)
     return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+WARM_UP_SNAPSHOT = {  # a diploma with every printed field and no image: what warm_up() draws
+    "kind": "college_diploma",
+    "kind_vi": "BẰNG TỐT NGHIỆP CAO ĐẲNG",
+    "kind_en": "COLLEGE DIPLOMA",
+    "title_vi": "Kỹ sư thực hành",
+    "title_en": "Practical Engineer",
+    "institution": {"code": "X", "name_vi": "Trường Cao đẳng Mẫu", "name_en": "Sample College"},
+    "occupation": {"code": "6520227", "name_vi": "Điện công nghiệp", "name_en": "Industrial Electricity"},
+    "level_vi": "Cao đẳng",
+    "level_en": "College",
+    "skill_level": None,
+    "holder": {
+        "full_name": "Nguyễn Thị Ánh Tuyết",
+        "date_of_birth": "2004-03-15",
+        "sex_vi": "Nữ",
+        "sex_en": "Female",
+        "place_of_birth": "Tiền Giang",
+        "ethnicity": "Kinh",
+    },
+    "classification_vi": "Giỏi",
+    "classification_en": "Very good",
+    "high_quality": True,
+    "graduation": {"decision_number": "1/QĐ", "date": "2026-06-30"},
+    "place_vi": "Đồng Tháp",
+    "place_en": "Dong Thap",
+    "issued_on": "2026-07-15",
+    "serial": "X/2026/00001",
+    "register_number": "00001/2026",
+    "verification_code": "23456789ABCDEFGH",
+    "verification_url": "http://localhost/verify/23456789ABCDEFGH/",
+    "signer": {"title_vi": "HIỆU TRƯỞNG", "title_en": "RECTOR", "name": "Trần Văn Bình"},
+    "template": {
+        "primary_color": "",
+        "accent_color": "",
+        "wording_vi": "",
+        "wording_en": "",
+        "logo_sha256": "",
+        "signature_sha256": "",
+        "seal_sha256": "",
+    },
+    "is_reissue": False,
+    "reissue_of_serial": "",
+}
+
+
+def warm_up() -> None:
+    """Load what every render needs (WeasyPrint, the fonts, the parsed stylesheet) by drawing one sample diploma,
+    then keep those objects out of the garbage collector's way. A queue worker calls this before it forks the
+    processes that run the jobs, so that none of them pays the first render's second or so again."""
+    render_diploma_pdfs([(WARM_UP_SNAPSHOT, {})])
+    gc.collect()
+    gc.freeze()  # long-lived objects stop being scanned, and forked children do not copy their pages

@@ -213,3 +213,40 @@ def test_layout_an_image_name_missing_from_the_cache_stops_the_render():
         HTML(string=html, base_url=None, url_fetcher=rendering._url_fetcher()).write_pdf(
             font_config=rendering._get_font_config(), stylesheets=[rendering._stylesheet()], cache={}
         )
+
+
+def test_render_diploma_pdfs_draws_the_template_drawings_once_and_replays_them(monkeypatch):
+    from weasyprint.svg import SVG
+
+    drawn = []
+    original = SVG.draw
+
+    def counting(self, *args, **kwargs):
+        drawn.append(self.url)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SVG, "draw", counting)
+    rendering._pdf_svg.cache_clear()
+    items = _diplomas()[:3]
+
+    rendering.render_diploma_pdfs(items)
+    rendering.render_diploma_pdf(items[0][0], images=items[0][1])
+
+    page = rendering._page(items[0][0], IMAGES, False)
+    assert drawn.count(page["rosette"]) == 1  # recorded on the first page, replayed on the 7 others
+    assert drawn.count(page["band"]) == 1
+    assert len([url for url in drawn if "segno" in url]) == 4  # the QR codes differ: each is drawn
+
+
+def test_warm_up_draws_its_sample_and_freezes_what_it_loaded():
+    import gc
+
+    gc.unfreeze()
+    try:
+        rendering.warm_up()
+
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
+    [pdf] = rendering.render_diploma_pdfs([(rendering.WARM_UP_SNAPSHOT, {})])
+    assert b'pdfaid:part="3"' in b"".join(_streams(pdf))
