@@ -413,19 +413,27 @@ def bench_tier_readiness(designations):
           f"naive {_queries(lambda: _naive_readiness(sample[0], on))} per designation")
 
 
-def main():
+def main(only: str = ""):
+    """All the benches, or only the one named (`python -m bench certificates`)."""
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        _populate()
-        print(f"VETtrack benchmarks on {connection.vendor}, {N_INSTITUTIONS} institutions, median of {REPEAT}")
-        bench_api_list()
-        bench_search()
-        bench_curriculum_checks(*_populate_curricula())
-        bench_tier_readiness(_populate_tiers())
+        if only in ("", "registry"):
+            _populate()
+            print(f"VETtrack benchmarks on {connection.vendor}, {N_INSTITUTIONS} institutions, median of {REPEAT}")
+            bench_api_list()
+            bench_search()
+            bench_curriculum_checks(*_populate_curricula())
+            bench_tier_readiness(_populate_tiers())
+        if only in ("", "certificates"):
+            from bench.certificates import bench_certificates
+
+            bench_certificates(_report)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(*sys.argv[1:2])
