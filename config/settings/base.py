@@ -245,7 +245,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
-                "weasyprint.progress": {"level": "WARNING"}},
+                "weasyprint.progress": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 
 # Demo mode shows a banner on every page and enables the demo loaders.
