@@ -352,10 +352,14 @@ def _lock_institution(institution_id: int, year: int) -> SerialCounter:
 def _take_numbers(counter: SerialCounter, institution) -> tuple[int, str, str]:
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    profile = _profile(institution)
+    return counter.last_value, *_numbers(_profile(institution), institution, counter)
+
+
+def _numbers(profile: IssuingProfile, institution, counter: SerialCounter) -> tuple[str, str]:
+    """The serial and register number of the counter's current value, in the institution's formats."""
     values = {"institution": institution.code, "prefix": profile.prefix, "year": counter.year,
               "seq": counter.last_value}
-    return counter.last_value, profile.serial_format.format(**values), profile.register_format.format(**values)
+    return profile.serial_format.format(**values), profile.register_format.format(**values)
 
 
 def _render_and_store(diploma: Diploma) -> None:
@@ -369,8 +373,7 @@ def _render_and_store(diploma: Diploma) -> None:
 
 def snapshot_images(snapshot: dict) -> dict[str, bytes]:
     """The frozen images a snapshot names, by SHA-256."""
-    digests = [d for key, d in snapshot["template"].items() if key.endswith("_sha256") and d]
-    return {row.sha256: bytes(row.content) for row in TemplateImage.objects.filter(sha256__in=digests)}
+    return snapshot_images_many([snapshot])
 
 
 @transaction.atomic
@@ -543,9 +546,7 @@ def _reserve(*, user, institution, enrolments: list[Enrolment], issued_on, resul
             templates[kind] = (template, frozen_template(template))
         template, template_part = templates[kind]
         counter.last_value += 1
-        values = {"institution": institution.code, "prefix": profile.prefix, "year": counter.year,
-                  "seq": counter.last_value}
-        serial, register_number = profile.serial_format.format(**values), profile.register_format.format(**values)
+        serial, register_number = _numbers(profile, institution, counter)
         code = new_verification_code()
         diploma = Diploma(
             code=code, enrolment=e, institution=institution, kind=kind, year=counter.year,
