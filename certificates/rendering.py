@@ -176,7 +176,7 @@ def _pdf_svg(data_uri: str):
         tree = ElementTree.fromstring(response.read())
     image = _memo_svg_class()(tree, data_uri, None, None)
     image.recorded = {}
-    return image
+    return f"{IMAGE_REF_SCHEME}:{hashlib.sha256(data_uri.encode()).hexdigest()}", image
 
 
 @functools.lru_cache(maxsize=64)
@@ -393,8 +393,11 @@ def _layout(pages: list[dict], title: str, authors: list[str], created: str = ""
             if page[key]:
                 page[key], cache_image = _pdf_image(page[key])
                 cache[page[key]] = cache_image
-        for key in ("rosette", "band"):
-            cache[page[key]] = _pdf_svg(page[key])
+        for key in ("rosette", "band", "qr"):
+            # Named, not carried: the HTML parser and the style attributes would read every drawing again.
+            ref, drawing = _pdf_svg(page[key])
+            page[key] = ref
+            cache[ref] = drawing
     html = _render(pages, title, authors, created, linked_css=True)
     return HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).render(
         font_config=_get_font_config(), pdf_variant=PDF_VARIANT, stylesheets=[_stylesheet()], cache=cache

@@ -197,8 +197,10 @@ def test_layout_html_names_images_instead_of_carrying_them(monkeypatch):
     rendering.render_diploma_pdf(sample_snapshot(), images=IMAGES)
 
     assert "<style>" not in seen["html"]
-    assert "data:image/png" not in seen["html"]
-    assert len(re.findall(rf'src="{rendering.IMAGE_REF_SCHEME}:[0-9a-f]{{64}}"', seen["html"])) == 4
+    assert "data:" not in seen["html"]  # no image, drawing or QR code is carried in the HTML
+    # the logo twice, the seal, the signature and the QR code; the rosettes and the border in style attributes
+    assert len(re.findall(rf'src="{rendering.IMAGE_REF_SCHEME}:[0-9a-f]{{64}}"', seen["html"])) == 5
+    assert len(re.findall(rf"url\('{rendering.IMAGE_REF_SCHEME}:[0-9a-f]{{64}}'\)", seen["html"])) == 3
 
 
 def test_layout_an_image_name_missing_from_the_cache_stops_the_render():
