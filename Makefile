@@ -74,6 +74,7 @@ demo-data: migrate messages ## load the reference rules, the classification band
 	$(MANAGE) load_demo_curricula
 	$(MANAGE) load_demo_accreditation
 	$(MANAGE) load_demo_certificates
+	$(MANAGE) load_demo_site
 
 demo: demo-data ## install, migrate, load demo data and start the server on $(HOST):$(PORT)
 	@$(MANAGE) demo_info --base-url http://$(HOST):$(PORT)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from vet.choices import ExternalDecision, ExternalStatus
-from vet.models import ExternalAssessment, ScopeEntry
+from vet.models import ScopeEntry
+from vet.selectors import accredited_on
 from vet.text import fold
 
 from . import choices
@@ -45,29 +44,7 @@ def get_verification(diploma: Diploma) -> Verification:
                                       occupation__code=snapshot["occupation"]["code"],
                                       level=snapshot["level"]).exists()
     return Verification(diploma, current if current.pk != diploma.pk else None, scope,
-                        _accredited_on(diploma.institution_id, diploma.issued_on))
-
-
-def _accredited_on(institution_id: int, day: datetime.date) -> bool | None:
-    latest = (
-        ExternalAssessment.objects.filter(status=ExternalStatus.DECIDED, decision_date__lte=day,
-                                          self_assessment__institution_id=institution_id)
-        .order_by("-decision_date", "-pk")
-        .values_list("decision", "decision_date", "self_assessment__framework__certificate_validity_years")
-        .first()
-    )
-    if latest is None:
-        return None
-    decision, decided, validity = latest
-    if decision != ExternalDecision.PASS:
-        return False
-    if validity:
-        try:
-            end = decided.replace(year=decided.year + validity)
-        except ValueError:  # 29 February
-            end = decided.replace(year=decided.year + validity, day=28)
-        return end >= day
-    return True
+                        accredited_on(diploma.institution_id, diploma.issued_on))
 
 
 # --- public look-up by serial and full name --------------------------------------------------------------------

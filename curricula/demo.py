@@ -65,6 +65,7 @@ def _version_values(row: dict[str, str]) -> dict:
         "partner_country": row["partner_country"],
         "awarding_body": row["awarding_body"],
         "high_quality": parse_bool(row["high_quality"]),
+        "duration_months": int(row["duration_months"]) if row.get("duration_months") else None,
         "output_standard": row["output_standard"],
     }
 

@@ -96,6 +96,11 @@ class CurriculumVersion(RegistryModel):
         help_text=_("For a transferred or joint program: the foreign body that awards or assesses."),
     )
     high_quality = models.BooleanField(_("high-quality program"), default=False)
+    duration_months = models.PositiveSmallIntegerField(
+        _("training duration (months)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("As the promulgating decision states it; shown on the public program page."),
+    )
     output_standard = models.TextField(_("output standard"), blank=True)
     approved_on = models.DateField(_("approved on"), null=True, blank=True, editable=False)
     next_review_on = models.DateField(_("next review on"), null=True, blank=True, editable=False)

@@ -148,7 +148,7 @@ def start_curriculum_version(*, user, curriculum: Curriculum, based_on: Curricul
     if based_on is not None:
         vet_services.require_permission(user, permissions.VIEW, based_on)
         copied = {f: getattr(based_on, f) for f in ("origin", "partner_country", "awarding_body", "high_quality",
-                                                     "output_standard")}
+                                                     "duration_months", "output_standard")}
         fields = {**copied, **fields}
     version = save_curriculum_version(user=user, version=CurriculumVersion(curriculum=curriculum, **fields))
     if based_on is not None:

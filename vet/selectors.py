@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import choices, readiness
+from .choices import ExternalDecision, ExternalStatus
 from .models import (
     AccreditationFramework,
     Authority,
@@ -207,3 +208,27 @@ def list_self_assessments() -> QuerySet[SelfAssessment]:
     return SelfAssessment.objects.select_related(
         "institution", "framework", "designation__occupation", "campaign", "submitted_by"
     )
+
+
+def accredited_on(institution_id: int, day: datetime.date) -> bool | None:
+    """Whether the institution's latest decided external assessment on `day` is a pass still in force then
+    (decision date + the framework's certificate validity); None when it has never been assessed."""
+    latest = (
+        ExternalAssessment.objects.filter(status=ExternalStatus.DECIDED, decision_date__lte=day,
+                                          self_assessment__institution_id=institution_id)
+        .order_by("-decision_date", "-pk")
+        .values_list("decision", "decision_date", "self_assessment__framework__certificate_validity_years")
+        .first()
+    )
+    if latest is None:
+        return None
+    decision, decided, validity = latest
+    if decision != ExternalDecision.PASS:
+        return False
+    if validity:
+        try:
+            end = decided.replace(year=decided.year + validity)
+        except ValueError:  # 29 February
+            end = decided.replace(year=decided.year + validity, day=28)
+        return end >= day
+    return True

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -245,7 +248,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
-                "weasyprint.progress": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+                "weasyprint.progress": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"},
+                # page history is in Wagtail's own log (PageLogEntry); its INFO lines would flood imports
+                "wagtail": {"level": "WARNING"}},
 }
 
 # Demo mode shows a banner on every page and enables the demo loaders.

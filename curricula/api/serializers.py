@@ -123,7 +123,8 @@ class CurriculumVersionSerializer(serializers.ModelSerializer):
         model = CurriculumVersion
         fields = ("id", "curriculum", "based_on", "institution", "occupation", "occupation_name", "level",
                   "entry_requirement", "status", "decision_number", "decision_date", "signer", "origin",
-                  "partner_country", "awarding_body", "high_quality", "output_standard", "approved_on",
+                  "partner_country", "awarding_body", "high_quality", "duration_months", "output_standard",
+                  "approved_on",
                   "next_review_on", "review_overdue", "components", "created_at", "modified_at")
         read_only_fields = (*READ_ONLY, "approved_on", "next_review_on")
         validators: list = []
