@@ -23,7 +23,8 @@ class Command(BaseCommand):
         except DatabaseError:  # not migrated yet
             existing = set()
         self.stdout.write(self.style.SUCCESS("VETtrack demo"))
-        for label, path in (("Site", "/"), ("Admin", "/admin/"), ("API root", "/api/v1/"), ("API docs", "/api/docs/")):
+        for label, path in (("Site", "/"), ("English", "/en/"), ("Programs", "/chuong-trinh/"),
+                            ("Admin", "/admin/"), ("API root", "/api/v1/"), ("API docs", "/api/docs/")):
             self.stdout.write(f"  {label + ':':<10} {base}{path}")
         try:
             from certificates.demo import demo_diplomas
