@@ -12,7 +12,7 @@ from django.db import transaction
 from vet.loaders import CREATED, UNCHANGED, UPDATED, LoadSummary
 
 from . import services
-from .models import NewsIndexPage, NewsPage, SchoolPage
+from .models import NewsIndexPage, NewsPage, ProgramPage, SchoolPage
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 PROFILES = {
@@ -51,10 +51,13 @@ def _load_news(summary: LoadSummary, demo_dir: Path) -> None:
 
 
 def _feature_schools(summary: LoadSummary) -> None:
+    with_programs = set(ProgramPage.objects.live().values_list("institution_id", flat=True))
     for page in SchoolPage.objects.select_related("locale", "institution").filter(
             institution__code__startswith="DEMO-"):
         code = page.locale.language_code
-        wanted = {"featured": True, "show_readiness": True, "profile": PROFILES.get(code, PROFILES["vi"])}
+        # the schools with programs in the catalogue are featured; every demo school publishes its readiness
+        wanted = {"featured": page.institution_id in with_programs, "show_readiness": True,
+                  "profile": PROFILES.get(code, PROFILES["vi"])}
         if all(getattr(page, k) == v for k, v in wanted.items()):
             summary.add("school profiles", UNCHANGED)
             continue

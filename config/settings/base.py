@@ -162,7 +162,9 @@ STORAGES = {
 
 WAGTAIL_SITE_NAME = "VETtrack"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# PostgreSQL full-text on PostgreSQL, SQLite FTS on SQLite. "simple": no English stemming or stop words for
+# Vietnamese text (the catalogue indexes names folded without diacritics, where "an" or "to" are real words).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "xlsx", "docx", "odt", "ods", "png", "jpg"]
 
 # Security: secure by default; dev.py relaxes what plain HTTP on localhost needs.
