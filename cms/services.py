@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.utils import translation
+from django.db.models import Count, Q
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
@@ -119,11 +119,12 @@ def _tiers(curricula: list[Curriculum], year: int) -> dict[tuple[int, int, str],
     return best
 
 
-def _program_fields(curriculum: Curriculum, version: CurriculumVersion, tier: str, language: str) -> dict:
+def _program_fields(curriculum: Curriculum, version: CurriculumVersion, tier: str, language: str,
+                    *, name_entry: bool) -> dict:
     institution, occupation = curriculum.institution, curriculum.occupation
     with translation.override(language):
         parts = [occupation.name, curriculum.get_level_display()]
-        if curriculum.entry_requirement:
+        if curriculum.entry_requirement and name_entry:  # only to tell apart two programs of one school
             parts.append(curriculum.get_entry_requirement_display())
         title = f"{' · '.join(str(p) for p in parts)} | {institution.short_name or institution.name}"
     words = [occupation.code, occupation.name_vi, occupation.name_en, institution.name_vi, institution.name_en,
@@ -186,6 +187,10 @@ def sync_program_pages(curriculum_ids: Iterable[int] | None = None, *,
     scope = set(ScopeEntry.objects.filter(institution_id__in={c.institution_id for c in curricula})
                 .values_list("institution_id", "occupation_id", "level"))
     tiers = _tiers(curricula, today.year)
+    siblings = {(row["institution_id"], row["occupation_id"], row["level"]): row["n"] for row in
+                Curriculum.objects.filter(institution_id__in={c.institution_id for c in curricula})
+                .values("institution_id", "occupation_id", "level").annotate(n=Count("pk")).order_by()}
+    now = timezone.now()
     pages: dict[tuple[int, str], ProgramPage] = {}
     for page in pages_qs:
         if page.curriculum_id is None:  # its curriculum was deleted
@@ -208,9 +213,10 @@ def sync_program_pages(curriculum_ids: Iterable[int] | None = None, *,
                     page.save(update_fields=["live", "has_unpublished_changes"], clean=False)
                     summary.withdrawn += 1
                 continue
-            fields = _program_fields(curriculum, version, tiers.get(key, ""), code)
+            fields = _program_fields(curriculum, version, tiers.get(key, ""), code, name_entry=siblings.get(key, 1) > 1)
             if page is None:
-                page = ProgramPage(curriculum=curriculum, locale=index_page.locale, **fields)
+                page = ProgramPage(curriculum=curriculum, locale=index_page.locale, first_published_at=now,
+                                   last_published_at=now, latest_revision_created_at=now, **fields)
                 page = _add_translation(index_page, page, source)
                 summary.created += 1
             else:
@@ -218,6 +224,7 @@ def sync_program_pages(curriculum_ids: Iterable[int] | None = None, *,
                 if not page.live:
                     page.live, page.has_unpublished_changes, changed = True, False, True
                 if changed:
+                    page.last_published_at = page.latest_revision_created_at = now
                     page.save()
                     summary.updated += 1
                 else:
@@ -257,10 +264,13 @@ def sync_school_pages(institution_ids: Iterable[int] | None = None) -> SyncSumma
             fields = _school_fields(institution, code)
             page = pages.get((institution.pk, code))
             if page is None:
-                page = _add_translation(index_page, SchoolPage(institution=institution, locale=index_page.locale,
-                                                               **fields), source)
+                now = timezone.now()
+                page = _add_translation(index_page, SchoolPage(
+                    institution=institution, locale=index_page.locale, first_published_at=now, last_published_at=now,
+                    latest_revision_created_at=now, **fields), source)
                 summary.created += 1
             elif _apply(page, fields):
+                page.last_published_at = page.latest_revision_created_at = timezone.now()
                 page.save()
                 summary.updated += 1
             else:
