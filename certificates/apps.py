@@ -9,6 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from vet import permissions
 
+        from . import choices
         from .models import ClassificationRule, Cohort, Diploma, DiplomaTemplate, Enrolment, IssueBatch, IssuingProfile
 
         everything = (permissions.VIEW, permissions.ADD, permissions.CHANGE, permissions.DELETE)
@@ -32,3 +33,22 @@ class CertificatesConfig(AppConfig):
         )
         # The classification bands are published law (Circular 04/2022): everyone reads them, administrators edit.
         permissions.register_public_model(ClassificationRule)
+
+        # Plan targets count the diplomas and certificates issued (re-issues are not new graduates).
+        from decimal import Decimal
+
+        from django.db.models import Count
+        from django.db.models.functions import ExtractYear
+
+        from vet import choices as vet_choices
+        from vet import target_actuals
+
+        def diplomas_issued_source(scope, years):
+            rows = dict(Diploma.objects.filter(institution__in=scope.institutions(), replaces__isnull=True,
+                                               issued_on__year__in=years)
+                        .exclude(status=choices.DiplomaStatus.PENDING)
+                        .annotate(issue_year=ExtractYear("issued_on")).values_list("issue_year")
+                        .annotate(n=Count("pk")).values_list("issue_year", "n").order_by())
+            return {y: Decimal(rows.get(y, 0)) for y in years}
+
+        target_actuals.register_actual_source(vet_choices.TargetMetric.DIPLOMAS_ISSUED, diplomas_issued_source)

@@ -89,3 +89,27 @@ class CurriculaConfig(AppConfig):
                     for params, group in requests.items() for s in group}
 
         tier_readiness.register_metric_source(vet_choices.IndicatorMetric.CURRICULUM_COVERAGE, coverage_source)
+
+        # Plan targets: curricula overdue for review at the end of each year (their version approved by then,
+        # with its next review before then).
+        import datetime
+        from decimal import Decimal
+
+        from vet import target_actuals
+
+        def overdue_source(scope, years):
+            rows = list(CurriculumVersion.objects.filter(
+                curriculum__institution__in=scope.institutions(), approved_on__isnull=False,
+                status__in=[choices.VersionStatus.APPROVED, choices.VersionStatus.SUPERSEDED],
+            ).order_by("approved_on", "pk").values_list("curriculum_id", "approved_on", "next_review_on"))
+            result = {}
+            for year in years:
+                end = min(datetime.date(year, 12, 31), datetime.date.today())
+                current = {}
+                for curriculum_id, approved_on, next_review_on in rows:
+                    if approved_on <= end:
+                        current[curriculum_id] = next_review_on
+                result[year] = Decimal(sum(1 for due in current.values() if due is not None and due < end))
+            return result
+
+        target_actuals.register_actual_source(vet_choices.TargetMetric.CURRICULA_REVIEW_OVERDUE, overdue_source)

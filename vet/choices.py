@@ -192,3 +192,39 @@ class ReadinessStatus(models.TextChoices):
     READY = "ready", _("Ready")
     CLOSE = "close", _("Close")
     NOT_YET = "not_yet", _("Not yet")
+
+
+class TargetMetric(models.TextChoices):
+    """What a plan target measures (DOMAIN.md §10). VETtrack computes those it has a source for
+    (vet.target_actuals); the authority enters the others, each figure with its source (ActualValue)."""
+
+    KEY_OCCUPATIONS = "key_occupations", _("Key occupations designated")
+    KEY_OCCUPATIONS_READY = "key_occupations_ready", _("Key occupations ready for their tier")
+    ACCREDITED_INSTITUTIONS = "accredited_institutions", _("Institutions with accreditation in force")
+    CURRICULA_REVIEW_OVERDUE = "curricula_review_overdue", _("Curricula overdue for review")
+    ENROLMENT = "enrolment", _("Enrolment")
+    GRADUATES = "graduates", _("Graduates")
+    EMPLOYMENT_6M = "employment_6m", _("Graduates employed within 6 months (%)")
+    DIPLOMAS_ISSUED = "diplomas_issued", _("Diplomas and certificates issued")
+    JOBS_CREATED = "jobs_created", _("New jobs created")
+    WORKERS_ABROAD = "workers_abroad", _("Workers sent abroad on contract")
+    TRAINED_WORKER_RATIO = "trained_worker_ratio", _("Trained workers in the workforce (%)")
+    QUALIFIED_WORKER_RATIO = "qualified_worker_ratio", _("Workers holding a degree or certificate (%)")
+    HIGH_QUALITY_INSTITUTIONS = "high_quality_institutions", _("High-quality institutions")
+    SECONDARY_INTO_VET = "secondary_into_vet", _("Secondary graduates entering VET (%)")
+    FEMALE_LEARNERS = "female_learners", _("Female learners (%)")
+
+
+class TargetUnit(models.TextChoices):
+    COUNT = "count", pgettext_lazy("target unit", "number")
+    PERCENT = "percent", pgettext_lazy("target unit", "%")
+    PER_YEAR = "per_year", pgettext_lazy("target unit", "a year")
+    CUMULATIVE = "cumulative", pgettext_lazy("target unit", "over the period")
+
+
+class TargetStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BEHIND = "behind", _("Behind")
+    MET = "met", _("Met")
+    NO_DATA = "no_data", _("No data")

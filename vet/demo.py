@@ -23,8 +23,10 @@ from .loaders import (
     UNCHANGED,
     LoadSummary,
     in_dependency_order,
+    load_actual_values,
     load_legal_documents,
     load_reference_data,
+    load_targets,
     parse_date,
     read_csv,
     upsert,
@@ -92,6 +94,8 @@ def load_demo_data(demo_dir: Path = DEMO_DIR) -> DemoResult:
     institutions = _load_institutions(demo_dir, summary, provinces, authorities)
     _load_designations(demo_dir, summary, institutions)
     _load_people(demo_dir, summary, institutions)
+    load_targets(summary=summary)  # the provincial plans' targets need the demo provinces
+    load_actual_values(demo_dir / "actuals.csv", summary)
     users = list_demo_users(demo_dir)
     changed = _load_users(users, summary, authorities, institutions)
     return DemoResult(summary=summary, users=users, password_changed=changed)

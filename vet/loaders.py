@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
@@ -28,6 +29,7 @@ from .models import (
     LegalDocument,
     Occupation,
     OccupationField,
+    Province,
     ReadinessIndicator,
     ReadinessProfile,
     SelfAssessmentRule,
@@ -350,4 +352,68 @@ def load_readiness_profiles(summary: LoadSummary | None = None, data_dir: Path =
             },
             summary=summary,
         )
+    return summary
+
+
+TARGET_NOT_IN_REGISTRY = "targets skipped (province not in the registry)"
+
+
+@transaction.atomic
+def load_targets(path: str | Path | None = None, summary: LoadSummary | None = None) -> LoadSummary:
+    """Plan targets from a CSV file (vet/data/targets.csv: Decision 2239/QĐ-TTg and the provincial plans of
+    ../shared/reference), each tied to its source document. A province's rows wait until that province is in the
+    registry (they are counted as skipped, never half-loaded); everything else is all or nothing."""
+    from .models.targets import TargetIndicator
+
+    summary = summary if summary is not None else LoadSummary()
+    provinces = {p.code: p for p in Province.objects.all()}
+    for number, row in enumerate(read_csv(path or DATA_DIR / "targets.csv"), start=2):
+        province = None
+        if row["province"]:
+            province = provinces.get(row["province"])
+            if province is None:
+                summary.add(TARGET_NOT_IN_REGISTRY, UNCHANGED)
+                continue
+        document = LegalDocument.objects.filter(number=row["source_document"]).first()
+        if document is None:
+            raise ValidationError(f"targets.csv row {number}: source_document {row['source_document']!r} is not a "
+                                  "known legal document (load the reference data first)")
+        upsert(
+            TargetIndicator,
+            lookup={"province": province, "metric": row["metric"], "tier": row["tier"], "year": int(row["year"])},
+            values={
+                "target_value": parse_decimal(row["target_value"]),
+                "target_max": parse_decimal(row["target_max"]),
+                "unit": row["unit"],
+                "higher_is_better": parse_bool(row["higher_is_better"]),
+                "baseline_year": parse_int(row["baseline_year"]),
+                "baseline_value": parse_decimal(row["baseline_value"]),
+                "source_document": document,
+                "source_clause": row["source_clause"],
+                "text_vi": row["text_vi"],
+                "text_en": row["text_en"],
+                "confirmed": parse_bool(row["confirmed"]),
+                "note": row["note"],
+            },
+            summary=summary,
+        )
+    return summary
+
+
+@transaction.atomic
+def load_actual_values(path: str | Path, summary: LoadSummary | None = None) -> LoadSummary:
+    """Entered actuals (metric, year, value, source) from a CSV file, by province code (empty: national)."""
+    from .models.targets import ActualValue
+
+    summary = summary if summary is not None else LoadSummary()
+    provinces = {p.code: p for p in Province.objects.all()}
+    for number, row in enumerate(read_csv(path), start=2):
+        province = None
+        if row["province"]:
+            province = provinces.get(row["province"])
+            if province is None:
+                raise ValidationError(f"{Path(path).name} row {number}: province {row['province']!r} is not in the "
+                                      "registry")
+        upsert(ActualValue, lookup={"province": province, "metric": row["metric"], "year": int(row["year"])},
+               values={"value": parse_decimal(row["value"]), "source": row["source"]}, summary=summary)
     return summary

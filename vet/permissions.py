@@ -35,6 +35,7 @@ from . import choices
 from .models import (
     AccreditationFramework,
     ActionItem,
+    ActualValue,
     Authority,
     Campaign,
     CouncilMember,
@@ -62,6 +63,7 @@ from .models import (
     SelfAssessmentRating,
     SelfAssessmentRule,
     Standard,
+    TargetIndicator,
     Teacher,
 )
 
@@ -162,7 +164,7 @@ def get_roles(user) -> Roles:
 # Models everyone (including the public) may read in full.
 PUBLIC_MODELS = (LegalDocument, Province, Authority, OccupationField, Occupation, Institution, ScopeEntry,
                  KeyOccupationDesignation, AccreditationFramework, Criterion, Standard, ReadinessProfile,
-                 ReadinessIndicator, SelfAssessmentRule)
+                 ReadinessIndicator, SelfAssessmentRule, TargetIndicator, ActualValue)
 # Models that belong to one institution, and the path from them to it.
 INSTITUTION_PATH = {
     Institution: "pk",
@@ -218,7 +220,8 @@ STAFF_ACTIONS = {
 }
 # Models that belong to a province's authority (e.g. a campaign): its officers manage them; staff of the schools
 # it names read them. Path from the row to its province.
-PROVINCE_OWNED_PATH = {Campaign: "authority__province_id"}
+# Entered actuals: the officers of the province (national ones: administrators); everyone reads them.
+PROVINCE_OWNED_PATH = {Campaign: "authority__province_id", ActualValue: "province_id"}
 # What a head of school may do beyond its staff actions (e.g. APPROVE a curriculum version).
 HEAD_ACTIONS: dict[type[Model], set[str]] = {}
 # Models the public may read only in part: the rows matching the condition (e.g. approved curricula).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from . import choices, permissions
 from .models import (
+    ActualValue,
     Authority,
     Institution,
     KeyOccupationDesignation,
@@ -101,7 +102,14 @@ def _check_occupation(user, old, new: Occupation, changed: set[str]) -> None:
         new.field = OccupationField.objects.filter(code=new.code[1:3]).first()
 
 
+def _stamp_actual(user, old, new: ActualValue, changed: set[str]) -> None:
+    """An entered actual keeps who entered (or last changed) it."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        new.entered_by = user
+
+
 _RULES = {
+    ActualValue: _stamp_actual,
     Institution: _check_institution,
     KeyOccupationDesignation: _check_designation,
     Occupation: _check_occupation,

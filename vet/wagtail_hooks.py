@@ -39,8 +39,10 @@ from .admin_views.dashboard import (
     ReadinessPanel,
     SchoolReadinessView,
 )
+from .admin_views.targets import NationalComparisonView, TargetsDashboardView, TargetsSchoolsView
 from .models import (
     AccreditationFramework,
+    ActualValue,
     Authority,
     Criterion,
     EnterprisePartner,
@@ -59,10 +61,13 @@ from .models import (
     SelfAssessment,
     SelfAssessmentRule,
     Standard,
+    TargetIndicator,
     Teacher,
 )
 
 REGISTRY_MODELS = (
+    TargetIndicator,
+    ActualValue,
     LegalDocument,
     Province,
     Authority,
@@ -212,6 +217,33 @@ class MembershipViewSet(RegistryViewSet):
         return Membership.objects.select_related("user", "authority", "institution").order_by("user__username")
 
 
+class TargetIndicatorViewSet(RegistryViewSet):
+    model = TargetIndicator
+    icon = "pick"
+    search_fields = ["text_vi", "text_en", "note"]
+    list_display = ["province", "metric", "tier", "year", "target_value", "unit", "source_document",
+                    boolean_column(TargetIndicator, "confirmed"), modified_column()]
+    list_filter = ["metric", "province", "confirmed"]
+
+    @staticmethod
+    def queryset_selector():
+        return TargetIndicator.objects.select_related("province", "source_document").order_by(
+            "province__name_vi", "metric", "tier", "year")
+
+
+class ActualValueViewSet(RegistryViewSet):
+    model = ActualValue
+    icon = "edit"
+    search_fields = ["source"]
+    list_display = ["province", "metric", "year", "value", "source", "entered_by", modified_column()]
+    list_filter = ["metric", "province", "year"]
+
+    @staticmethod
+    def queryset_selector():
+        return ActualValue.objects.select_related("province", "entered_by").order_by(
+            "province__name_vi", "metric", "-year")
+
+
 class RegistryViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "folder-open-inverse"
@@ -228,6 +260,8 @@ class RegistryViewSetGroup(SnippetViewSetGroup):
         ProvinceViewSet,
         AuthorityViewSet,
         MembershipViewSet,
+        TargetIndicatorViewSet,
+        ActualValueViewSet,
     )
 
 
@@ -512,6 +546,10 @@ def add_role_panel(request, panels):
 @hooks.register("register_admin_urls")
 def register_readiness_urls():
     return [
+        path("targets/", forbidden_as_403(TargetsDashboardView.as_view()), name="vet_targets"),
+        path("targets/national/", forbidden_as_403(NationalComparisonView.as_view()), name="vet_targets_national"),
+        path("targets/provinces/<int:pk>/schools/", forbidden_as_403(TargetsSchoolsView.as_view()),
+             name="vet_targets_schools"),
         path("readiness/", forbidden_as_403(ReadinessDashboardView.as_view()), name="vet_readiness_matrix"),
         path("readiness/matrix.xlsx", forbidden_as_403(ReadinessDashboardView.as_view(export="xlsx")),
              name="vet_readiness_matrix_xlsx"),
@@ -534,6 +572,12 @@ class ReadinessMenuItem(MenuItem):
     def is_shown(self, request):
         roles = permissions.get_roles(request.user)
         return roles.is_admin or roles.is_officer
+
+
+@hooks.register("register_accreditation_menu_item")
+def register_targets_menu_item():
+    return ReadinessMenuItem(_("Targets dashboard"), reverse("vet_targets"), name="targets-dashboard",
+                             icon_name="pick", order=1010)
 
 
 @hooks.register("register_accreditation_menu_item")

@@ -1,5 +1,5 @@
 """VET models: the registry, accreditation (frameworks, self- and external assessment, action items, campaigns)
-and tier readiness (profiles, outcomes, equipment)."""
+and tier readiness (profiles, outcomes, equipment), plan targets and entered actuals."""
 
 from .accreditation import (
     AccreditationFramework,
@@ -37,15 +37,17 @@ from .registry import (
     institution_code_validator,
     occupation_code_validator,
 )
+from .targets import ActualValue, TargetIndicator
 from .tiers import EquipmentChecklist, EquipmentItem, OccupationOutcome, ReadinessIndicator, ReadinessProfile
 
 __all__ = [
-    "AccreditationFramework", "ActionItem", "Authority", "BilingualNameMixin", "Campaign", "CouncilMember",
-    "Criterion", "EnterprisePartner", "EquipmentChecklist", "EquipmentItem", "Evidence", "EvidenceVersion",
+    "AccreditationFramework", "ActionItem", "ActualValue", "Authority", "BilingualNameMixin", "Campaign",
+    "CouncilMember", "Criterion", "EnterprisePartner", "EquipmentChecklist", "EquipmentItem", "Evidence",
+    "EvidenceVersion",
     "ExternalAssessment", "ExternalRating", "Finding", "Institution", "KeyOccupationDesignation", "LegalDocument",
     "Membership", "Occupation", "OccupationField", "OccupationOutcome", "Province", "ReadinessIndicator",
     "ReadinessProfile", "RegistryModel", "ScopeEntry", "SearchableModel", "SelfAssessment", "SelfAssessmentRating",
     "SelfAssessmentRule",
-    "Standard", "Teacher", "ValidityMixin", "evidence_upload_to", "institution_code_validator",
+    "Standard", "TargetIndicator", "Teacher", "ValidityMixin", "evidence_upload_to", "institution_code_validator",
     "occupation_code_validator",
 ]

@@ -1,0 +1,138 @@
+"""Reads for the targets dashboard: each plan target of a province (or of the country) against its actuals by year,
+with a status; VETtrack's own indicators by year; a drill-down to schools; the provinces compared."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+
+from . import choices, permissions, target_actuals, targets
+from .models import Institution, Province
+from .models.targets import TargetIndicator
+
+FIRST_YEAR = 2017  # the earliest year the dashboards show (the reference plans' baselines)
+
+
+def at_risk_margin() -> Decimal:
+    return Decimal(str(getattr(settings, "VETTRACK_TARGET_AT_RISK_MARGIN", "0.10")))
+
+
+@dataclasses.dataclass
+class TargetRow:
+    target: TargetIndicator
+    years: list[int]
+    actuals: dict[int, target_actuals.Actual]
+    judgement: targets.Judgement
+    series: list[tuple[int, Decimal | None]]  # what the chart draws (cumulated for a period target)
+    computed: bool
+
+    @property
+    def status_label(self) -> str:
+        return choices.TargetStatus(self.judgement.status).label
+
+
+def _years(target: TargetIndicator, today: datetime.date) -> list[int]:
+    return list(range(FIRST_YEAR, min(target.year, today.year) + 1))
+
+
+def _scope_of(province: Province | None, tier: str = "") -> target_actuals.Scope:
+    ids = None if province is None else frozenset(permissions.jurisdiction({province.pk}))
+    return target_actuals.Scope(ids, tier)
+
+
+def target_row(target: TargetIndicator, *, today: datetime.date | None = None) -> TargetRow:
+    """One target, its actuals (computed, or entered for its province) and its status today."""
+    today = today or datetime.date.today()
+    years = _years(target, today)
+    scope = _scope_of(target.province, target.tier)
+    actuals = target_actuals.get_actuals(target.metric, scope, years, province_id=target.province_id)
+    values = {y: a.value for y, a in actuals.items()}
+    if target.unit == choices.TargetUnit.CUMULATIVE:  # a period total: what was reached so far
+        start = target.baseline_year or FIRST_YEAR
+        running, seen, cumulated = Decimal(0), False, {}
+        for y in years:
+            if y >= start and values.get(y) is not None:
+                running, seen = running + values[y], True
+            cumulated[y] = running if y >= start and seen else None
+        values = cumulated
+    facts = targets.TargetFacts(
+        year=target.year, target=target.target_value, higher_is_better=target.higher_is_better,
+        baseline_year=target.baseline_year, baseline=target.baseline_value,
+        per_year=target.unit == choices.TargetUnit.PER_YEAR,
+    )
+    judgement = targets.judge(facts, values, on_year=today.year, margin=at_risk_margin())
+    return TargetRow(target, years, actuals, judgement, [(y, values.get(y)) for y in years],
+                     target.metric in target_actuals.actual_sources())
+
+
+def list_targets(province: Province | None) -> list[TargetIndicator]:
+    """The targets of a province's plans (and of the provinces merged into it), or the national ones."""
+    qs = TargetIndicator.objects.select_related("source_document", "province")
+    if province is None:
+        qs = qs.filter(province__isnull=True)
+    else:
+        qs = qs.filter(province_id__in=permissions.jurisdiction({province.pk}))
+    return list(qs.order_by("metric", "tier", "year"))
+
+
+def province_targets(province: Province | None, *, today: datetime.date | None = None) -> list[TargetRow]:
+    return [target_row(t, today=today) for t in list_targets(province)]
+
+
+@dataclasses.dataclass
+class IndicatorRow:
+    metric: str
+    label: str
+    values: list[tuple[int, Decimal | None]]
+
+
+OWN_INDICATORS = (
+    choices.TargetMetric.KEY_OCCUPATIONS, choices.TargetMetric.KEY_OCCUPATIONS_READY,
+    choices.TargetMetric.ACCREDITED_INSTITUTIONS, choices.TargetMetric.CURRICULA_REVIEW_OVERDUE,
+    choices.TargetMetric.ENROLMENT, choices.TargetMetric.GRADUATES, choices.TargetMetric.EMPLOYMENT_6M,
+    choices.TargetMetric.DIPLOMAS_ISSUED,
+)
+
+
+def own_indicators(province: Province | None, years: list[int]) -> list[IndicatorRow]:
+    """VETtrack's own figures for the scope, by year, whether or not a plan sets a target for them."""
+    scope = _scope_of(province)
+    sources = target_actuals.actual_sources()
+    rows = []
+    for metric in OWN_INDICATORS:
+        if metric not in sources:
+            continue
+        values = sources[metric](scope, years)
+        rows.append(IndicatorRow(metric, choices.TargetMetric(metric).label, [(y, values.get(y)) for y in years]))
+    return rows
+
+
+@dataclasses.dataclass
+class SchoolLine:
+    institution: Institution
+    values: dict[str, Decimal | None]
+
+
+def school_breakdown(province: Province, year: int) -> list[SchoolLine]:
+    """Drill-down: each school of the province's jurisdiction with VETtrack's own figures for one year."""
+    sources = target_actuals.actual_sources()
+    institutions = list(Institution.objects.filter(province_id__in=permissions.jurisdiction({province.pk}))
+                        .order_by("name_vi"))
+    lines = []
+    for institution in institutions:
+        scope = target_actuals.Scope(None, "", institution_ids=frozenset({institution.pk}))
+        lines.append(SchoolLine(institution, {m: sources[m](scope, [year]).get(year) for m in OWN_INDICATORS
+                                              if m in sources}))
+    return lines
+
+
+def compare_provinces(metric: str, year: int) -> list[tuple[Province, Decimal | None]]:
+    """The national view: one computed metric in every current province (with the provinces merged into it)."""
+    source = target_actuals.actual_sources().get(metric)
+    provinces = list(Province.objects.filter(valid_to__isnull=True).order_by("name_vi"))
+    if source is None:
+        return [(p, None) for p in provinces]
+    return [(p, source(_scope_of(p), [year]).get(year)) for p in provinces]
