@@ -136,3 +136,61 @@ def compare_provinces(metric: str, year: int) -> list[tuple[Province, Decimal | 
     if source is None:
         return [(p, None) for p in provinces]
     return [(p, source(_scope_of(p), [year]).get(year)) for p in provinces]
+
+
+# --- charts: inline SVG geometry, no chart library or external service -------------------------------------------
+
+CHART_W, CHART_H, PAD = 320, 120, 24
+
+
+def fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.1f}"
+
+
+def line_chart(series: list[tuple[int, Decimal | None]], *, target: Decimal | None = None,
+               target_year: int | None = None, baseline: tuple[int, Decimal] | None = None) -> dict:
+    """Geometry of a small SVG chart: the actuals as a line with dots, the target as a dashed line (and the path
+    from the baseline to it, when there is one). Years run left to right up to the target year."""
+    years = [y for y, _v in series]
+    if target_year and (not years or target_year > years[-1]):
+        years = [*years, target_year]
+    if not years:
+        return {"empty": True}
+    values = [float(v) for _y, v in series if v is not None]
+    if target is not None:
+        values.append(float(target))
+    if baseline is not None:
+        values.append(float(baseline[1]))
+    top = max(values or [1.0]) * 1.1 or 1.0
+    first, last = years[0], years[-1]
+
+    def x(year: int) -> float:
+        return round(PAD + (CHART_W - 2 * PAD) * ((year - first) / (last - first) if last > first else 0.5), 1)
+
+    def y(value: float) -> float:
+        return round(CHART_H - PAD - (CHART_H - 2 * PAD) * (value / top), 1)
+
+    points = [{"x": x(yr), "y": y(float(v)), "year": yr, "label": fmt(v)} for yr, v in series if v is not None]
+    chart = {
+        "empty": False, "width": CHART_W, "height": CHART_H, "points": points,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "axis_y": CHART_H - PAD, "left": PAD, "right": CHART_W - PAD,
+        "years": [{"x": x(yr), "label": yr} for yr in (first, last)],
+        "top_label": fmt(Decimal(str(round(top / 1.1, 2)))),
+    }
+    if target is not None:
+        chart["target_y"] = y(float(target))
+        chart["target_label"] = fmt(target)
+    if baseline is not None and target is not None and target_year:
+        chart["path"] = f"{x(baseline[0])},{y(float(baseline[1]))} {x(target_year)},{y(float(target))}"
+    return chart
+
+
+def target_chart(row: TargetRow) -> dict:
+    """The chart of one target row: its actuals, the target, and the path from its baseline when it has one."""
+    target = row.target
+    baseline = (target.baseline_year, target.baseline_value) \
+        if target.baseline_year and target.baseline_value is not None else None
+    return line_chart(row.series, target=target.target_value, target_year=target.year, baseline=baseline)

@@ -39,7 +39,14 @@ from .admin_views.dashboard import (
     ReadinessPanel,
     SchoolReadinessView,
 )
-from .admin_views.targets import NationalComparisonView, TargetsDashboardView, TargetsSchoolsView
+from .admin_views.targets import (
+    NationalComparisonView,
+    ReportDownloadView,
+    ReportRequestView,
+    ReportView,
+    TargetsDashboardView,
+    TargetsSchoolsView,
+)
 from .models import (
     AccreditationFramework,
     ActualValue,
@@ -550,6 +557,10 @@ def register_readiness_urls():
         path("targets/national/", forbidden_as_403(NationalComparisonView.as_view()), name="vet_targets_national"),
         path("targets/provinces/<int:pk>/schools/", forbidden_as_403(TargetsSchoolsView.as_view()),
              name="vet_targets_schools"),
+        path("targets/reports/", forbidden_as_403(ReportRequestView.as_view()), name="vet_targets_report_request"),
+        path("targets/reports/<int:pk>/", forbidden_as_403(ReportView.as_view()), name="vet_targets_report"),
+        path("targets/reports/<int:pk>/<str:kind>/", forbidden_as_403(ReportDownloadView.as_view()),
+             name="vet_targets_report_file"),
         path("readiness/", forbidden_as_403(ReadinessDashboardView.as_view()), name="vet_readiness_matrix"),
         path("readiness/matrix.xlsx", forbidden_as_403(ReadinessDashboardView.as_view(export="xlsx")),
              name="vet_readiness_matrix_xlsx"),

@@ -218,3 +218,62 @@ def test_entered_actual_keeps_who_entered_it(targets):
     with pytest.raises(PermissionDenied):
         services.save_registry_object(user=targets.officer_a, instance=other)
     assert not ActualValue.objects.filter(province=targets.province_b).exists()
+
+
+# --- the yearly report ----------------------------------------------------------------------------------------
+
+
+def test_report_is_built_in_the_background_and_downloaded_by_its_province_only(client, targets,
+                                                                               django_capture_on_commit_callbacks):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from vet.models import ProvinceReport
+
+    client.force_login(targets.officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("vet_targets_report_request"),
+                               {"province": targets.province_a.pk, "year": THIS_YEAR})
+    report = ProvinceReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("vet_targets_report", args=(report.pk,))
+    assert (report.status, report.progress, report.requested_by) == ("done", 100, targets.officer_a)
+    page = client.get(reverse("vet_targets_report", args=(report.pk,))).content.decode()
+    assert reverse("vet_targets_report_file", args=(report.pk, "pdf")) in page
+    xlsx = client.get(reverse("vet_targets_report_file", args=(report.pk, "xlsx")))
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content))
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("vi"):  # the report is in Vietnamese whatever the reader's language
+        names = [gettext(n)[:31] for n in ("Targets", "VETtrack figures", "Readiness", "Accreditation", "Curricula",
+                                           "Diplomas")]
+    assert book.sheetnames == names and names[0] == "Chỉ tiêu"
+    assert book["Chỉ tiêu"]["A2"].value == "Tạo việc làm cho 20.000 lao động"
+    assert book["Chỉ tiêu"]["E2"].value == 20000
+    pdf = client.get(reverse("vet_targets_report_file", args=(report.pk, "pdf"))).content
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "Tạo việc làm cho 20.000 lao động" in text and "Có nguy cơ chậm" in text
+    client.force_login(targets.officer_b)
+    assert client.get(reverse("vet_targets_report", args=(report.pk,))).status_code == 403
+    assert client.get(reverse("vet_targets_report_file", args=(report.pk, "pdf"))).status_code == 403
+    assert client.post(reverse("vet_targets_report_request"),
+                       {"province": targets.province_a.pk, "year": THIS_YEAR}).status_code == 403
+    assert ProvinceReport.objects.count() == 1
+
+
+def test_report_failure_is_kept_on_the_row(targets, monkeypatch):
+    from vet import province_reports
+    from vet.models import ProvinceReport
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no disk")
+
+    monkeypatch.setattr(province_reports, "workbook", broken)
+    report = ProvinceReport.objects.create(province=targets.province_a, year=THIS_YEAR)
+    with pytest.raises(RuntimeError):
+        province_reports.build_report(report.pk)
+    report.refresh_from_db()
+    assert report.status == "failed" and "no disk" in report.error and not report.xlsx and not report.pdf

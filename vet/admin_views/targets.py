@@ -5,7 +5,6 @@ view comparing provinces. Reads come from `vet.target_dashboard`; who may see wh
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -14,53 +13,6 @@ from django.views import View
 
 from .. import choices, dashboard, permissions, target_dashboard
 from ..models import Province
-
-CHART_W, CHART_H, PAD = 320, 120, 24
-
-
-def _fmt(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.1f}"
-
-
-def line_chart(series: list[tuple[int, Decimal | None]], *, target: Decimal | None = None,
-               target_year: int | None = None, baseline: tuple[int, Decimal] | None = None) -> dict:
-    """Geometry of a small SVG chart: the actuals as a line with dots, the target as a dashed line (and the path
-    from the baseline to it, when there is one). Years run left to right up to the target year."""
-    years = [y for y, _v in series]
-    if target_year and (not years or target_year > years[-1]):
-        years = [*years, target_year]
-    if not years:
-        return {"empty": True}
-    values = [float(v) for _y, v in series if v is not None]
-    if target is not None:
-        values.append(float(target))
-    if baseline is not None:
-        values.append(float(baseline[1]))
-    top = max(values or [1.0]) * 1.1 or 1.0
-    first, last = years[0], years[-1]
-
-    def x(year: int) -> float:
-        return round(PAD + (CHART_W - 2 * PAD) * ((year - first) / (last - first) if last > first else 0.5), 1)
-
-    def y(value: float) -> float:
-        return round(CHART_H - PAD - (CHART_H - 2 * PAD) * (value / top), 1)
-
-    points = [{"x": x(yr), "y": y(float(v)), "year": yr, "label": _fmt(v)} for yr, v in series if v is not None]
-    chart = {
-        "empty": False, "width": CHART_W, "height": CHART_H, "points": points,
-        "line": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "axis_y": CHART_H - PAD, "left": PAD, "right": CHART_W - PAD,
-        "years": [{"x": x(yr), "label": yr} for yr in (first, last)],
-        "top_label": _fmt(Decimal(str(round(top / 1.1, 2)))),
-    }
-    if target is not None:
-        chart["target_y"] = y(float(target))
-        chart["target_label"] = _fmt(target)
-    if baseline is not None and target is not None and target_year:
-        chart["path"] = f"{x(baseline[0])},{y(float(baseline[1]))} {x(target_year)},{y(float(target))}"
-    return chart
 
 
 def _provinces(user):
@@ -89,10 +41,7 @@ class TargetsDashboardView(View):
         today = datetime.date.today()
         rows = target_dashboard.province_targets(province, today=today)
         for row in rows:
-            baseline = (row.target.baseline_year, row.target.baseline_value) \
-                if row.target.baseline_year and row.target.baseline_value is not None else None
-            row.chart = line_chart(row.series, target=row.target.target_value, target_year=row.target.year,
-                                   baseline=baseline)
+            row.chart = target_dashboard.target_chart(row)
         years = list(range(today.year - 4, today.year + 1))
         indicators = target_dashboard.own_indicators(province, years)
         counts = {status: sum(1 for r in rows if r.judgement.status == status) for status in choices.TargetStatus}
@@ -119,7 +68,7 @@ class TargetsSchoolsView(View):
         return render(request, "vet/admin/targets/schools.html", {
             "province": province, "year": year, "years": range(today.year - 4, today.year + 1),
             "metrics": [(m, choices.TargetMetric(m).label) for m in metrics],
-            "lines": [(line.institution, [_fmt(line.values[m]) for m in metrics]) for line in lines],
+            "lines": [(line.institution, [target_dashboard.fmt(line.values[m]) for m in metrics]) for line in lines],
         })
 
 
@@ -140,9 +89,64 @@ class NationalComparisonView(View):
         bars = []
         for province, value in pairs:
             width = 0 if value is None else round(360 * float(value) / top, 1)
-            bars.append({"province": province, "value": _fmt(value), "width": width, "label_x": width + 186})
+            bars.append({"province": province, "value": target_dashboard.fmt(value), "width": width,
+                         "label_x": width + 186})
         return render(request, "vet/admin/targets/national.html", {
             "year": year, "years": range(today.year - 4, today.year + 1), "metric": metric,
             "metrics": [(m, choices.TargetMetric(m).label) for m in target_dashboard.OWN_INDICATORS],
             "metric_label": choices.TargetMetric(metric).label, "bars": bars,
         })
+
+
+class ReportRequestView(View):
+    """POST: queue the yearly report of a province (officers: their jurisdiction; administrators: any)."""
+
+    def post(self, request):
+        from django.shortcuts import redirect
+
+        from .. import province_reports
+
+        _provinces(request.user)
+        province = get_object_or_404(Province, pk=request.POST.get("province") or 0)
+        today = datetime.date.today()
+        asked = request.POST.get("year", "")
+        year = int(asked) if asked.isdigit() else today.year
+        year = min(max(year, target_dashboard.FIRST_YEAR), today.year)
+        report = province_reports.request_report(user=request.user, province=province, year=year)
+        return redirect("vet_targets_report", pk=report.pk)
+
+
+def _report_for(request, pk: int):
+    from ..models import ProvinceReport
+
+    report = get_object_or_404(ProvinceReport.objects.select_related("province", "requested_by"), pk=pk)
+    _provinces(request.user)
+    dashboard.check_province(request.user, report.province)
+    return report
+
+
+class ReportView(View):
+    """A report's progress (the page reloads itself while the report is built), then its downloads."""
+
+    def get(self, request, pk: int):
+        from ..models import ProvinceReport
+
+        report = _report_for(request, pk)
+        others = ProvinceReport.objects.filter(province=report.province).exclude(pk=report.pk)[:10]
+        return render(request, "vet/admin/targets/report.html", {
+            "report": report, "others": others,
+            "working": report.status in (ProvinceReport.Status.QUEUED, ProvinceReport.Status.RUNNING),
+        })
+
+
+class ReportDownloadView(View):
+    def get(self, request, pk: int, kind: str):
+        from ..downloads import PDF, XLSX, attachment
+
+        report = _report_for(request, pk)
+        field = report.xlsx if kind == "xlsx" else report.pdf
+        if not field:
+            raise PermissionDenied(_("This report has no file yet."))
+        with field.open("rb") as handle:
+            content = handle.read()
+        return attachment(content, XLSX if kind == "xlsx" else PDF, field.name.rsplit("/", 1)[-1])

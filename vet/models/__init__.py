@@ -37,7 +37,7 @@ from .registry import (
     institution_code_validator,
     occupation_code_validator,
 )
-from .targets import ActualValue, TargetIndicator
+from .targets import ActualValue, ProvinceReport, TargetIndicator
 from .tiers import EquipmentChecklist, EquipmentItem, OccupationOutcome, ReadinessIndicator, ReadinessProfile
 
 __all__ = [
@@ -45,7 +45,8 @@ __all__ = [
     "CouncilMember", "Criterion", "EnterprisePartner", "EquipmentChecklist", "EquipmentItem", "Evidence",
     "EvidenceVersion",
     "ExternalAssessment", "ExternalRating", "Finding", "Institution", "KeyOccupationDesignation", "LegalDocument",
-    "Membership", "Occupation", "OccupationField", "OccupationOutcome", "Province", "ReadinessIndicator",
+    "Membership", "Occupation", "OccupationField", "OccupationOutcome", "Province", "ProvinceReport",
+    "ReadinessIndicator",
     "ReadinessProfile", "RegistryModel", "ScopeEntry", "SearchableModel", "SelfAssessment", "SelfAssessmentRating",
     "SelfAssessmentRule",
     "Standard", "TargetIndicator", "Teacher", "ValidityMixin", "evidence_upload_to", "institution_code_validator",

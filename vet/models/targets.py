@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import choices
+from ..storage import private_storage
 from .registry import LegalDocument, Province, RegistryModel
 
 _years = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -127,3 +128,35 @@ class ActualValue(RegistryModel):
     def __str__(self) -> str:
         scope = self.province.name if self.province_id else _("National")
         return f"{scope} · {self.get_metric_display()} · {self.year}: {self.value}"
+
+
+class ProvinceReport(models.Model):
+    """A province's yearly report (XLSX workbook and PDF), built in the background and kept for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.CASCADE,
+                                 related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"), validators=_years)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    step = models.CharField(_("step"), max_length=120, blank=True)
+    xlsx = models.FileField(_("workbook"), upload_to="reports/", storage=private_storage, blank=True)
+    pdf = models.FileField(_("PDF report"), upload_to="reports/", storage=private_storage, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("province report")
+        verbose_name_plural = _("province reports")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.year}"
