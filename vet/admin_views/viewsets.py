@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model
 from django.shortcuts import redirect
-from django.utils.functional import classproperty
+from django.utils.functional import cached_property, classproperty
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
@@ -134,6 +134,31 @@ class RegistryViewSet(snippet_views.SnippetViewSet):
 
     def get_queryset(self, request):
         return self.queryset_selector() if self.queryset_selector else None
+
+    @cached_property
+    def _export_columns(self) -> list[tuple[str, str]]:
+        columns = []
+        for name in [c for c in self.list_display if isinstance(c, str) and c != "__str__"] or ["__str__"]:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                columns.append((name, ""))
+                continue
+            attribute = f"get_{name}_display" if getattr(field, "choices", None) else name
+            columns.append((attribute, str(field.verbose_name)))
+        if any(f.name == "modified_at" for f in self.model._meta.get_fields()):
+            columns.append(("modified_at", str(self.model._meta.get_field("modified_at").verbose_name)))
+        return columns
+
+    @cached_property
+    def list_export(self):
+        """Every registry list downloads as CSV and XLSX (the index view's export buttons): its columns, choices
+        by their label, and when each row last changed. The rows are those the user may see."""
+        return [attribute for attribute, _label in self._export_columns]
+
+    @cached_property
+    def export_headings(self):
+        return {attribute: label for attribute, label in self._export_columns if label}
 
     def construct_view(self, view_class, **kwargs):
         return forbidden_as_403(super().construct_view(view_class, **kwargs))
