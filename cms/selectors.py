@@ -5,6 +5,7 @@ Every function runs a fixed number of queries whatever the number of programs (b
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -151,13 +152,16 @@ def search_catalogue(*, index: ProgramIndexPage, params) -> Catalogue:
     sort = params.get("sort") or "relevance"
     if sort not in SORTS:
         sort = "relevance"
-    if sort == "relevance" and not fold(query):  # nothing to rank by: key occupations first
+    # Words only: quotes, brackets and operators are search syntax to the backends (a lone " breaks SQLite's FTS5).
+    folded = " ".join(re.sub(r"\W+", " ", fold(query)).split())
+    if sort == "relevance" and not folded:  # nothing to rank by: key occupations first
         sort = "tier"
     base = ProgramPage.objects.live().child_of(index)
     ranked_pks: list[int] | None = None
-    folded = fold(query)
     if folded:
-        hits = base.only("pk").search(folded, fields=["search_folded"], operator="and")
+        # No `fields=`: the SQLite backend can only restrict to its FTS columns (title, body); search_folded is
+        # indexed in the body, and every title word is in it too.
+        hits = base.only("pk").search(folded, operator="and")
         ranked_pks = [hit.pk for hit in hits]
         base = base.filter(pk__in=ranked_pks)
     specs = _facet_specs()
@@ -340,7 +344,7 @@ def list_school_pages(index: SchoolIndexPage) -> list[dict]:
     for page in pages:
         province = page.institution.province
         by_province.setdefault(province.pk, {"province": province, "schools": []})["schools"].append(page)
-    return list(by_province.values())
+    return sorted(by_province.values(), key=lambda group: fold(group["province"].name))  # Đ sorts with D
 
 
 @dataclasses.dataclass

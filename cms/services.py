@@ -71,10 +71,14 @@ def ensure_home_page() -> HomePage:
     default = settings.LANGUAGE_CODE
     home = HomePage.objects.filter(locale__language_code=default).first()
     if home is None:
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=_locale(default)))
         root.get_children().filter(depth=2, slug="home").delete()
         home = root.add_child(instance=HomePage(title=HOME_TITLES.get(default, "VETtrack"), slug="home",
                                                 locale=_locale(default)))
+    if home.title == "VETtrack":  # the title migration 0002 gave it
+        home.title = home.draft_title = HOME_TITLES.get(default, home.title)
+        home.save(update_fields=["title", "draft_title"])
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="VETtrack")

@@ -334,3 +334,44 @@ class DiplomaTemplateFactory(factory.django.DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
     name = "Mẫu bằng tốt nghiệp"
     signer_name = "Trần Văn Bình"
+
+
+class ApprovedCurriculumVersionFactory(CurriculumVersionFactory):
+    """An approved version written straight to the table, for reads; the workflow itself is tested through
+    curricula.services."""
+
+    status = curricula_choices.VersionStatus.APPROVED
+    approved_on = datetime.date(2025, 6, 2)
+
+
+class ChildPageFactory(factory.django.DjangoModelFactory):
+    """A Wagtail page added under `parent` (required), in the parent's language."""
+
+    class Meta:
+        abstract = True
+
+    parent = None
+    title = factory.Sequence(lambda n: f"Trang thử {n}")
+    slug = factory.Sequence(lambda n: f"trang-thu-{n}")
+    locale = factory.LazyAttribute(lambda p: p.parent.locale)
+
+    @classmethod
+    def _create(cls, model_class, *args, parent, **kwargs):
+        return parent.add_child(instance=model_class(*args, **kwargs))
+
+
+class NewsPageFactory(ChildPageFactory):
+    class Meta:
+        model = "cms.NewsPage"
+
+    title = factory.Sequence(lambda n: f"Tin thử {n}")
+    slug = factory.Sequence(lambda n: f"tin-thu-{n}")
+    intro = "Tóm tắt tin."
+    body = "<p>Nội dung tin.</p>"
+
+
+class ContentPageFactory(ChildPageFactory):
+    class Meta:
+        model = "cms.ContentPage"
+
+    body = "<p>Nội dung trang.</p>"

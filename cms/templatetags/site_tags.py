@@ -6,6 +6,7 @@ from django.urls import translate_url
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
+from wagtail.models import Page
 
 register = template.Library()
 
@@ -20,27 +21,38 @@ def language_url(context, language_code: str) -> str:
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
     """One link per site language: to the translation of the Wagtail page shown (its own slug in that language),
-    else to the same address with the language prefix changed. The query string is kept (a catalogue search)."""
+    else to its nearest translated ancestor (not an hreflang alternate), else to the same address with the language
+    prefix changed. The query string is kept (a catalogue search)."""
     request = context.get("request")
     page = context.get("page")
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
-    translations = {}
+    translations, fallbacks = {}, {}
     if page is not None and getattr(page, "pk", None):
         for translated in page.get_translations(inclusive=True).live().select_related("locale"):
             translations[translated.locale.language_code] = translated
+        missing = [code for code, _name in settings.LANGUAGES if code not in translations]
+        if missing:  # an untranslated page: its nearest translated ancestor, not an address that does not exist
+            keys = page.get_ancestors().values_list("translation_key", flat=True)
+            for ancestor in (Page.objects.live().filter(translation_key__in=keys, locale__language_code__in=missing)
+                             .select_related("locale").order_by("depth")):
+                fallbacks[ancestor.locale.language_code] = ancestor  # the deepest wins
     query = request.META.get("QUERY_STRING", "") if request else ""
     links = []
     for code, _name in settings.LANGUAGES:
+        alternate = True  # the same content in that language (hreflang)
         if code in translations:
             url = translations[code].get_url(request=request)
             if query:
                 url = f"{url}?{query}"
+        elif code in fallbacks:
+            url, alternate = fallbacks[code].get_url(request=request), False
         elif request is not None:
             url = translate_url(request.get_full_path(), code)
         else:
             url = "/"
         info = get_language_info(code)
-        links.append({"code": code, "name": info["name_local"], "url": url, "current": code == current})
+        links.append({"code": code, "name": info["name_local"], "url": url, "current": code == current,
+                      "alternate": alternate})
     return links
 
 
