@@ -188,6 +188,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["vet.api.permissions.RegistryPermission"],
+    # ?format=csv and ?format=xlsx on every endpoint (vet/api/renderers.py)
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "vet.api.renderers.CSVRenderer",
+        "vet.api.renderers.XLSXRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import assessment, dashboard, data_views, evidence, external, views
+from . import assessment, dashboard, data_views, evidence, external, sync, views
 
 app_name = "vet"
 
@@ -43,6 +43,7 @@ class TokenObtainView(ObtainAuthToken):
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("deletions/", sync.DeletionsView.as_view(), name="deletions"),
     path("readiness-dashboard/", dashboard.ReadinessDashboardView.as_view(), name="readiness-dashboard"),
     path("readiness-dashboard/export/", dashboard.ReadinessDashboardExportView.as_view(),
          name="readiness-dashboard-export"),
