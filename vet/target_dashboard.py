@@ -17,7 +17,7 @@ FIRST_YEAR = 2017  # the earliest year the dashboards show (the reference plans'
 
 
 def at_risk_margin() -> Decimal:
-    return Decimal(str(getattr(settings, "VETTRACK_TARGET_AT_RISK_MARGIN", "0.10")))
+    return Decimal(str(getattr(settings, "VETTRACK_TARGET_AT_RISK_MARGIN", "") or "0.10"))
 
 
 @dataclasses.dataclass

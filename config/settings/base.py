@@ -264,4 +264,7 @@ LOGGING = {
 
 # Demo mode shows a banner on every page and enables the demo loaders.
 VETTRACK_DEMO = env.bool("VETTRACK_DEMO", default=False)
+# The targets dashboard: "at risk" when behind the line to the target by at most this share of the distance
+# (VETtrack's method, not the plans'; docs/guides/targets.md).
+VETTRACK_TARGET_AT_RISK_MARGIN = env("VETTRACK_TARGET_AT_RISK_MARGIN", default="0.10")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no external avatar service: pages work offline on a LAN
