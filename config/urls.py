@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.sitemaps import LocalizedSitemap
-from cms.views import robots_txt
+from cms.views import open_data_programs, robots_txt
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LocalizedSitemap}}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("open-data/programs.<str:fmt>", open_data_programs, name="open-data-programs"),
 ]
 
 if settings.DEBUG:

@@ -264,6 +264,10 @@ LOGGING = {
 
 # Demo mode shows a banner on every page and enables the demo loaders.
 VETTRACK_DEMO = env.bool("VETTRACK_DEMO", default=False)
+# The public catalogue as open data (/open-data/programs.json and .csv) is published under this licence.
+VETTRACK_OPEN_DATA_LICENCE = env("VETTRACK_OPEN_DATA_LICENCE", default="CC BY 4.0")
+VETTRACK_OPEN_DATA_LICENCE_URL = env("VETTRACK_OPEN_DATA_LICENCE_URL",
+                                     default="https://creativecommons.org/licenses/by/4.0/")
 # The targets dashboard: "at risk" when behind the line to the target by at most this share of the distance
 # (VETtrack's method, not the plans'; docs/guides/targets.md).
 VETTRACK_TARGET_AT_RISK_MARGIN = env("VETTRACK_TARGET_AT_RISK_MARGIN", default="0.10")
