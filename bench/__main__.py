@@ -429,6 +429,10 @@ def main(only: str = ""):
             from bench.certificates import bench_certificates
 
             bench_certificates(_report)
+        if only in ("", "catalogue"):
+            from bench.catalogue import bench_catalogue
+
+            bench_catalogue(_report)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

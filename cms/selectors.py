@@ -118,20 +118,6 @@ def _facet_specs():
     ]
 
 
-def _parse_filter(name: str, column: str, raw: str) -> dict | None:
-    """The ORM filter for one facet's URL value (codes in URLs, not ids), or None when it names nothing."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if name == "province":
-        return {"province__code": raw}
-    if name == "field":
-        return {"occupation_field__code": raw}
-    if name == "tier" and raw == "none":
-        return {"tier": ""}
-    return {column: raw}
-
-
 def list_programs(index: ProgramIndexPage | None = None, locale_id: int | None = None) -> QuerySet[ProgramPage]:
     """Live program pages of one language, with what a result card shows."""
     qs = ProgramPage.objects.live().select_related("institution", "occupation", "province")
@@ -146,8 +132,6 @@ def search_catalogue(*, index: ProgramIndexPage, params) -> Catalogue:
     """Full-text search (diacritics ignored: "dien cong nghiep" finds "Điện công nghiệp") through Wagtail's search
     backend (PostgreSQL full-text on PostgreSQL, the database backend otherwise), then filters, counts per filter
     value among the results of the other filters, sort and pagination; every choice is in the URL."""
-    from django.db.models import Case, IntegerField, Value, When
-
     query = " ".join((params.get("q") or "").split())[:MAX_QUERY_LENGTH]
     sort = params.get("sort") or "relevance"
     if sort not in SORTS:
@@ -163,48 +147,61 @@ def search_catalogue(*, index: ProgramIndexPage, params) -> Catalogue:
         # indexed in the body, and every title word is in it too.
         hits = base.only("pk").search(folded, operator="and")
         ranked_pks = [hit.pk for hit in hits]
-        base = base.filter(pk__in=ranked_pks)
+    # The filter columns of every program of the catalogue in one query; filters, counts and sorting in Python.
+    # (With 5,000 programs this beats repeating thousands of search hits as IN lists in seven statements.)
+    rows = list(base.order_by().values_list("pk", *(column for _n, _l, column, _f in _facet_specs()),
+                                            "sort_name", "approved_on"))
+    if ranked_pks is not None:
+        rank = {pk: i for i, pk in enumerate(ranked_pks)}
+        rows = [row for row in rows if row[0] in rank]
     specs = _facet_specs()
-    chosen: dict[str, dict] = {}
+    chosen: dict[int, object] = {}  # position of the column in a row -> the value wanted
     filters: dict[str, str] = {}
-    for name, _label, column, _names in specs:
+    for position, (name, _label, _column, _names) in enumerate(specs, start=1):
         raw = (params.get(name) or "").strip()[:64]
-        lookup = _parse_filter(name, column, raw)
-        if lookup is not None:
-            chosen[name] = lookup
-            filters[name] = raw
+        if not raw:
+            continue
+        filters[name] = raw
+        if name == "province":
+            chosen[position] = Province.objects.filter(code=raw).values_list("pk", flat=True).first()
+        elif name == "field":
+            chosen[position] = OccupationField.objects.filter(code=raw).values_list("pk", flat=True).first()
+        else:
+            chosen[position] = "" if name == "tier" and raw == "none" else raw
+
+    def keeps(row, skip: int | None = None) -> bool:
+        return all(row[position] == wanted for position, wanted in chosen.items() if position != skip)
+
     facets = []
-    for name, label, column, names in specs:
-        others = base
-        for other, lookup in chosen.items():
-            if other != name:
-                others = others.filter(**lookup)
-        counts = dict(others.order_by().values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
-        named = names([k for k in counts if k is not None])
+    for position, (name, label, _column, names) in enumerate(specs, start=1):
+        counts: dict = {}
+        for row in rows:
+            if row[position] is not None and keeps(row, skip=position):
+                counts[row[position]] = counts.get(row[position], 0) + 1
+        named = names(list(counts))
         options = []
         for key, n in counts.items():
-            if key is None:
-                continue
             value, option_label = named.get(str(key) if name in ("province", "field") else key, (str(key), str(key)))
             selected = filters.get(name) == value
             target = {**filters, name: "" if selected else value, "q": query, "sort": sort}
             options.append(Option(value, option_label, n, selected, _url(target)))
         options.sort(key=lambda o: (-o.count, fold(o.label)))
         facets.append(Facet(name, str(label), options))
-    results = base.select_related("institution", "occupation", "province")
-    for lookup in chosen.values():
-        results = results.filter(**lookup)
+    matched = [row for row in rows if keeps(row)]
+    tier_position = 1 + [n for n, *_rest in specs].index("tier")
+    tier_rank = {t.value: i + 1 for i, t in enumerate(vet_choices.Tier)}
     if sort == "relevance" and ranked_pks is not None:
-        order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked_pks)], output_field=IntegerField())
-        results = results.annotate(rank=order).order_by("rank")
+        matched.sort(key=lambda row: rank[row[0]])
     elif sort == "tier":
-        tier_rank = Case(*[When(tier=t.value, then=Value(i + 1)) for i, t in enumerate(vet_choices.Tier)],
-                         default=Value(0), output_field=IntegerField())
-        results = results.annotate(tier_rank=tier_rank).order_by(*SORTS["tier"][1])
+        matched.sort(key=lambda row: (-tier_rank.get(row[tier_position], 0), row[-2], row[0]))
+    elif sort == "newest":
+        matched.sort(key=lambda row: (row[-1] is None, -(row[-1].toordinal() if row[-1] else 0), row[-2], row[0]))
     else:
-        results = results.order_by(*SORTS[sort][1])
-    paginator = Paginator(results, PAGE_SIZE)
+        matched.sort(key=lambda row: (row[-2], row[0]))
+    paginator = Paginator([row[0] for row in matched], PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
+    shown = ProgramPage.objects.select_related("institution", "occupation", "province").in_bulk(page.object_list)
+    page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
     sorts = [(key, str(label), key == sort) for key, (label, _order) in SORTS.items()
              if key != "relevance" or ranked_pks is not None]
     return Catalogue(query, sort, sorts, facets, page, paginator.count, filters,
@@ -231,6 +228,11 @@ class ProgramFacts:
 
 def program_facts(page: ProgramPage) -> ProgramFacts:
     """What a program page shows, read from the version it publishes."""
+    # The page Wagtail routed to comes without its relations: one query for all of them instead of one each.
+    loaded = (ProgramPage.objects.select_related("version__curriculum", "institution", "occupation", "province",
+                                                 "locale").get(pk=page.pk))
+    for relation in ("version", "institution", "occupation", "province", "locale"):
+        setattr(page, relation, getattr(loaded, relation))
     version = page.version
     curriculum = version.curriculum if version else None
     components = list(CurriculumComponent.objects.filter(version=version).order_by("position", "code")) \
