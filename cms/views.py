@@ -57,9 +57,7 @@ def open_data_programs(request, fmt: str):
     import io
 
     from django.conf import settings
-    from django.http import JsonResponse
-
-    from django.http import Http404
+    from django.http import Http404, JsonResponse
 
     if fmt not in ("json", "csv"):
         raise Http404
