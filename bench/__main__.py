@@ -348,7 +348,7 @@ def _naive_readiness(designation, on):
             ok = latest is not None and latest.decision == choices.ExternalDecision.PASS
             years = latest.self_assessment.framework.certificate_validity_years if latest else None
             if ok and years:
-                ok = tier_readiness._add_years(latest.decision_date, years) >= on
+                ok = tier_readiness.add_years(latest.decision_date, years) >= on
             values[metric] = 1 if ok else 0
         elif metric in (M.THEORY_TEACHER_DEGREE, M.TEACHER_LANGUAGE):
             teachers = Teacher.objects.filter(institution_id=inst, is_active=True, occupations=occ,

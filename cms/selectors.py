@@ -149,12 +149,12 @@ def search_catalogue(*, index: ProgramIndexPage, params) -> Catalogue:
         ranked_pks = [hit.pk for hit in hits]
     # The filter columns of every program of the catalogue in one query; filters, counts and sorting in Python.
     # (With 5,000 programs this beats repeating thousands of search hits as IN lists in seven statements.)
-    rows = list(base.order_by().values_list("pk", *(column for _n, _l, column, _f in _facet_specs()),
+    specs = _facet_specs()
+    rows = list(base.order_by().values_list("pk", *(column for _n, _l, column, _f in specs),
                                             "sort_name", "approved_on"))
     if ranked_pks is not None:
         rank = {pk: i for i, pk in enumerate(ranked_pks)}
         rows = [row for row in rows if row[0] in rank]
-    specs = _facet_specs()
     chosen: dict[int, object] = {}  # position of the column in a row -> the value wanted
     filters: dict[str, str] = {}
     for position, (name, _label, _column, _names) in enumerate(specs, start=1):

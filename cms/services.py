@@ -107,8 +107,11 @@ def ensure_home_page() -> HomePage:
 
 
 def _index_pages(model) -> dict[str, Page]:
-    ensure_home_page()
-    return {page.locale.language_code: page for page in model.objects.select_related("locale")}
+    pages = {page.locale.language_code: page for page in model.objects.select_related("locale")}
+    if set(content_languages()) - set(pages):  # the site is not built yet (a new database): build it once
+        ensure_home_page()
+        pages = {page.locale.language_code: page for page in model.objects.select_related("locale")}
+    return pages
 
 
 def _tiers(curricula: list[Curriculum], year: int) -> dict[tuple[int, int, str], str]:

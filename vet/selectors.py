@@ -26,6 +26,7 @@ from .models import (
     SelfAssessmentRule,
     Teacher,
 )
+from .tier_readiness import add_years
 
 
 def list_institutions() -> QuerySet[Institution]:
@@ -226,9 +227,5 @@ def accredited_on(institution_id: int, day: datetime.date) -> bool | None:
     if decision != ExternalDecision.PASS:
         return False
     if validity:
-        try:
-            end = decided.replace(year=decided.year + validity)
-        except ValueError:  # 29 February
-            end = decided.replace(year=decided.year + validity, day=28)
-        return end >= day
+        return add_years(decided, validity) >= day
     return True

@@ -18,6 +18,7 @@ from django.db.models import Q, Sum
 from . import choices
 from .models import ExternalAssessment, Institution, KeyOccupationDesignation, OccupationOutcome
 from .models.targets import ActualValue
+from .tier_readiness import add_years
 
 Metric = choices.TargetMetric
 
@@ -105,13 +106,8 @@ def accredited_institutions_source(scope: Scope, years: list[int]) -> dict[int, 
         for decision, decided, validity in latest.values():
             if decision != choices.ExternalDecision.PASS:
                 continue
-            if validity:
-                try:
-                    expires = decided.replace(year=decided.year + validity)
-                except ValueError:
-                    expires = decided.replace(year=decided.year + validity, day=28)
-                if expires < end:
-                    continue
+            if validity and add_years(decided, validity) < end:
+                continue
             count += 1
         result[year] = Decimal(count)
     return result

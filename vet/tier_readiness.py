@@ -172,7 +172,7 @@ def accreditation_source(requests: Requests, on: datetime.date) -> dict:
         decision, decided, validity = latest
         if decision != choices.ExternalDecision.PASS:
             return Decimal(0)
-        if validity and _add_years(decided, validity) < on:
+        if validity and add_years(decided, validity) < on:
             return Decimal(0)
         return Decimal(1)
 
@@ -182,7 +182,8 @@ def accreditation_source(requests: Requests, on: datetime.date) -> dict:
     }
 
 
-def _add_years(day: datetime.date, years: int) -> datetime.date:
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (28 February for a 29 February that year lacks)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
