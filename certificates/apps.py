@@ -52,3 +52,8 @@ class CertificatesConfig(AppConfig):
             return {y: Decimal(rows.get(y, 0)) for y in years}
 
         target_actuals.register_actual_source(vet_choices.TargetMetric.DIPLOMAS_ISSUED, diplomas_issued_source)
+
+        # Learners and results in the bulk imports (vet.imports).
+        from vet import imports
+
+        imports.register_module("certificates.bulk_importers")

@@ -362,11 +362,20 @@ def _converters(kind: str, cohort: Cohort) -> dict:
 
 
 def _read(file, *, filename: str, sheet: str) -> list[list]:
-    """The cells of the sheet named `sheet` (else the first), as Excel typed them; list index + 1 = Excel's row."""
+    """The cells of the sheet named `sheet` (else the first), as Excel typed them, or of a CSV file as text; list
+    index + 1 = the row a spreadsheet shows."""
     suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        try:
+            frame = pd.read_csv(file, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+            raise ImportRejected(
+                [RowError(0, "-", _("The file could not be read as a %(kind)s table.") % {"kind": "CSV"})]
+            ) from exc
+        return frame.values.tolist()
     if suffix not in (".xlsx", ".xlsm"):
         raise ImportRejected(
-            [RowError(0, "-", _("Unsupported file type %(suffix)s; use .xlsx.") % {"suffix": suffix or "?"})]
+            [RowError(0, "-", _("Unsupported file type %(suffix)s; use .csv or .xlsx.") % {"suffix": suffix or "?"})]
         )
     try:
         with pd.ExcelFile(file, engine="openpyxl") as book:

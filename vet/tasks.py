@@ -9,3 +9,19 @@ def build_province_report(report_id: int) -> str:
     from .province_reports import build_report
 
     return build_report(report_id).status
+
+
+@task()
+def check_import(job_id: int) -> str:
+    """Check an uploaded import file (vet.imports.jobs.check); progress lives on the job."""
+    from .imports import jobs
+
+    return jobs.check(job_id).status
+
+
+@task()
+def write_import(job_id: int) -> str:
+    """Write a confirmed import, all rows or none (vet.imports.jobs.write)."""
+    from .imports import jobs
+
+    return jobs.write(job_id).status

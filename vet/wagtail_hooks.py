@@ -599,6 +599,7 @@ def register_readiness_menu_item():
 
 # The provincial authority's pages (external assessments, action items, campaigns) register their own hooks.
 from .admin_views import external_hooks  # noqa: E402, F401
+from .admin_views import imports as import_views  # noqa: E402, F401 - the bulk imports' pages and menu item
 
 # After Wagtail's own snippet bulk delete (order 0), so that ours replaces it for the registry models.
 hooks.register("register_bulk_action", RegistryDeleteBulkAction, order=1)

@@ -128,3 +128,35 @@ def test_loading_again_creates_nothing(demo):
     counts = (Diploma.objects.count(), RegisterEntry.objects.count(), IssueBatch.objects.count())
     assert "(already loaded)" in run("load_demo_certificates")
     assert (Diploma.objects.count(), RegisterEntry.objects.count(), IssueBatch.objects.count()) == counts
+
+
+def test_the_demo_learner_files_are_rejected_then_imported(demo):
+    """The walk-through of docs/guides/imports.md: the file with errors is refused with each problem named, and
+    nothing is written; the clean file enrols 30 new learners and leaves the one already enrolled as she is."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certificates.models import Enrolment, Learner
+    from vet.imports import jobs
+    from vet.models import ImportJob, Institution
+
+    admin = get_user_model().objects.get(username="admin")
+    school = Institution.objects.get(code="DEMO-TG-CD01")
+    folder = __import__("pathlib").Path(__file__).resolve().parents[2] / "certificates/data/demo/imports"
+    before = (Learner.objects.count(), Enrolment.objects.count())
+
+    def start(name):
+        upload = SimpleUploadedFile(name, (folder / name).read_bytes())
+        with translation.override("en"):
+            return jobs.start(user=admin, kind="learners", upload=upload, institution=school)
+
+    job = start("learners-with-errors.csv")
+    assert job.status == ImportJob.Status.REJECTED
+    assert [(e["row"], e["column"]) for e in job.errors] == [
+        (4, "Số định danh cá nhân"), (7, "Ngày sinh"), (10, "Giới tính"), (13, "Mã lớp"), (16, "Số định danh cá nhân"),
+        (22, "Nơi sinh"), (32, "Số định danh cá nhân")]
+    job = start("learners-clean.csv")
+    assert job.counts == {"rows": 31, "enrolled": 30, "learners_new": 30, "already_enrolled": 1}
+    with translation.override("en"):
+        assert jobs.confirm(user=admin, job=job).status == ImportJob.Status.DONE
+    assert (Learner.objects.count(), Enrolment.objects.count()) == (before[0] + 30, before[1] + 30)

@@ -366,8 +366,11 @@ def test_check_file_refuses_unknown_missing_repeated_and_unnamed_columns(cohort)
 def test_check_file_refuses_files_that_are_not_workbooks_or_empty(cohort):
     assert rejected(b"not a workbook", cohort)[0][0] == 0
     with pytest.raises(importers.ImportRejected) as info:
+        importers.check_file(b"a,b", cohort=cohort, kind="learners", filename="file.ods")
+    assert "Unsupported file type .ods" in info.value.errors[0].message
+    with pytest.raises(importers.ImportRejected) as info:  # a CSV file is read: its headers are not the template's
         importers.check_file(b"a,b", cohort=cohort, kind="learners", filename="file.csv")
-    assert "Unsupported file type .csv" in info.value.errors[0].message
+    assert [(e.column, "unknown column" in e.message) for e in info.value.errors[:2]] == [("a", True), ("b", True)]
     assert "empty" in rejected(xlsx([], []), cohort)[0][2]
     assert rejected(learners_file(), cohort) == [(2, "-", "the file has no data rows")]
 

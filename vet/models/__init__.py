@@ -18,6 +18,7 @@ from .accreditation import (
     Standard,
     evidence_upload_to,
 )
+from .imports import ImportJob
 from .registry import (
     Authority,
     BilingualNameMixin,
@@ -41,6 +42,7 @@ from .targets import ActualValue, ProvinceReport, TargetIndicator
 from .tiers import EquipmentChecklist, EquipmentItem, OccupationOutcome, ReadinessIndicator, ReadinessProfile
 
 __all__ = [
+    "ImportJob",
     "AccreditationFramework", "ActionItem", "ActualValue", "Authority", "BilingualNameMixin", "Campaign",
     "CouncilMember", "Criterion", "EnterprisePartner", "EquipmentChecklist", "EquipmentItem", "Evidence",
     "EvidenceVersion",

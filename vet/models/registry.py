@@ -493,6 +493,10 @@ class Teacher(SearchableModel):
         Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="teachers"
     )
     full_name = models.CharField(_("full name"), max_length=120)
+    staff_number = models.CharField(
+        _("staff number"), max_length=40, blank=True,
+        help_text=_("The school's own number for the teacher; imports match teachers by it."),
+    )
     degree = models.CharField(_("highest degree"), max_length=16, choices=choices.Degree.choices)
     field_of_study = models.CharField(_("field of study"), max_length=200, blank=True)
     has_pedagogy_certificate = models.BooleanField(_("holds a VET pedagogy certificate"), default=False)
@@ -524,13 +528,17 @@ class Teacher(SearchableModel):
         Occupation, verbose_name=_("occupations taught"), blank=True, related_name="teachers",
         help_text=_("The readiness of a key occupation counts the teachers who teach it."),
     )
-    search_fields = ("full_name", "field_of_study")
+    search_fields = ("full_name", "staff_number", "field_of_study")
 
     class Meta:
         verbose_name = _("teacher")
         verbose_name_plural = _("teachers")
         ordering = ["institution", "full_name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "staff_number"], condition=~Q(staff_number=""),
+                name="teacher_unique_staff_number",
+            ),
             models.CheckConstraint(
                 condition=Q(foreign_language_level__isnull=True) | Q(foreign_language_level__range=(1, 6)),
                 name="teacher_language_level_1_6",
