@@ -35,6 +35,7 @@ class CurriculumFilter(RegistryFilterSet):
     entry_requirement = filters.ChoiceFilter(choices=choices.EntryRequirement.choices,
                                              label=_("Entry requirement"))
     text_paths = ["occupation__search_text", "institution__search_text"]
+    changed_at = ("modified_at", "versions__modified_at")
 
     class Meta:
         model = Curriculum
@@ -52,6 +53,7 @@ class CurriculumVersionFilter(RegistryFilterSet):
     review_overdue = filters.BooleanFilter(method="filter_review_overdue",
                                            label=_("Approved and past its next review date"))
     text_paths = ["curriculum__occupation__search_text", "curriculum__institution__search_text"]
+    changed_at = ("modified_at", "components__modified_at")
 
     class Meta:
         model = CurriculumVersion
@@ -89,6 +91,7 @@ class CurriculumComponentFilter(_PlainTextFilterSet):
 
 class SkillFrameworkFilter(_PlainTextFilterSet):
     occupation = filters.CharFilter(field_name="occupation__code", label=_("Occupation code"))
+    changed_at = ("modified_at", "units__modified_at")  # its unit_count
 
     class Meta:
         model = SkillFramework
@@ -98,6 +101,7 @@ class SkillFrameworkFilter(_PlainTextFilterSet):
 class SkillUnitFilter(_PlainTextFilterSet):
     framework = filters.CharFilter(field_name="framework__code", label=_("Framework code"))
     level = IntegerFilter(min_value=1, max_value=8, label=_("Skill level"))
+    changed_at = ("modified_at", "criteria__modified_at")
 
     class Meta:
         model = SkillUnit

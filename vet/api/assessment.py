@@ -27,7 +27,7 @@ from vet.models import (
     SelfAssessmentRating,
 )
 
-from .filters import UTCDateTimeFilter
+from .filters import ModifiedSinceFilterSet
 from .serializers import READ_ONLY, NaturalKeyField
 
 # ---------------------------------------------------------------------------------------------- serializers
@@ -137,20 +137,17 @@ class ScoreSerializer(serializers.Serializer):
 # -------------------------------------------------------------------------------------------------- filters
 
 
-class SelfAssessmentFilter(filters.FilterSet):
+class SelfAssessmentFilter(ModifiedSinceFilterSet):
     institution = filters.CharFilter(field_name="institution__code", label=_("Institution code"))
     framework = filters.CharFilter(field_name="framework__code", label=_("Framework code"))
     year = filters.NumberFilter(field_name="year", min_value=2000, max_value=2100, label=_("Year"))
-    modified_since = UTCDateTimeFilter(
-        field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
-    )
 
     class Meta:
         model = SelfAssessment
         fields = ["status"]
 
 
-class RatingFilter(filters.FilterSet):
+class RatingFilter(ModifiedSinceFilterSet):
     self_assessment = filters.NumberFilter(field_name="self_assessment_id", min_value=1, max_value=2**31 - 1,
                                            label=_("Self-assessment id"))
     met = filters.BooleanFilter(field_name="met")
@@ -160,7 +157,7 @@ class RatingFilter(filters.FilterSet):
         fields = []
 
 
-class CouncilMemberFilter(filters.FilterSet):
+class CouncilMemberFilter(ModifiedSinceFilterSet):
     self_assessment = filters.NumberFilter(field_name="self_assessment_id", min_value=1, max_value=2**31 - 1,
                                            label=_("Self-assessment id"))
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from vet import data_services, exports, importers, permissions
 from vet.models import EquipmentChecklist, EquipmentItem, Institution, LegalDocument, Occupation, OccupationOutcome
 
-from .filters import InstitutionOwnedFilter
+from .filters import InstitutionOwnedFilter, ModifiedSinceFilterSet
 from .serializers import READ_ONLY, _slug
 from .spreadsheets import (
     XLSX,
@@ -127,13 +127,14 @@ class OutcomeFilter(InstitutionOwnedFilter):
 class EquipmentChecklistFilter(InstitutionOwnedFilter):
     occupation = filters.CharFilter(field_name="occupation__code", label=gettext_lazy("Occupation code"))
     text_paths = ["occupation__search_text", "institution__search_text"]
+    changed_at = ("modified_at", "items__modified_at")
 
     class Meta:
         model = EquipmentChecklist
         fields = ["level"]
 
 
-class EquipmentItemFilter(filters.FilterSet):
+class EquipmentItemFilter(ModifiedSinceFilterSet):
     checklist = filters.NumberFilter(field_name="checklist_id", min_value=1, max_value=MAX_ID)
 
     class Meta:

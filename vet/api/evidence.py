@@ -127,6 +127,7 @@ class EvidenceFilter(RegistryFilterSet):
         method="filter_expiry", label=_("Expiry"),
         choices=[("expired", _("Expired")), ("expiring", _("Expiring within 60 days"))],
     )
+    changed_at = ("modified_at", "versions__modified_at")
 
     class Meta:
         model = Evidence

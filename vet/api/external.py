@@ -31,6 +31,7 @@ from vet.models import (
     Standard,
 )
 
+from .filters import ModifiedSinceFilterSet
 from .serializers import NaturalKeyField
 
 READ_ONLY = ("id", "created_at", "modified_at")
@@ -164,7 +165,7 @@ def _score(score) -> dict:
             "passed": score.passed}
 
 
-class ExternalAssessmentFilter(filters.FilterSet):
+class ExternalAssessmentFilter(ModifiedSinceFilterSet):
     status = filters.ChoiceFilter(choices=choices.ExternalStatus.choices)
     decision = filters.ChoiceFilter(choices=choices.ExternalDecision.choices)
     institution = filters.CharFilter(field_name="self_assessment__institution__code", label=_("Institution code"))
@@ -256,7 +257,7 @@ class ExternalRatingSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "assessment", "modified_at")
 
 
-class ExternalRatingFilter(filters.FilterSet):
+class ExternalRatingFilter(ModifiedSinceFilterSet):
     assessment = filters.NumberFilter(field_name="assessment_id", min_value=1, max_value=2**62)
 
     class Meta:
@@ -276,7 +277,7 @@ class ExternalRatingViewSet(ScopedViewSet):
     queryset = ExternalRating.objects.all()
     serializer_class = ExternalRatingSerializer
     filterset_class = ExternalRatingFilter
-    ordering_fields = ["standard__code"]
+    ordering_fields = ["standard__code", "modified_at"]
     ordering = ["assessment", "standard__criterion__number", "standard__code"]
 
     def select(self):
@@ -307,7 +308,7 @@ class FindingUpdateSerializer(FindingSerializer):
         read_only_fields = (*READ_ONLY, "assessment", "criterion", "standard")
 
 
-class FindingFilter(filters.FilterSet):
+class FindingFilter(ModifiedSinceFilterSet):
     assessment = filters.NumberFilter(field_name="assessment_id", min_value=1, max_value=2**62)
 
     class Meta:
@@ -321,7 +322,7 @@ class FindingViewSet(ScopedViewSet):
     queryset = Finding.objects.all()
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
-    ordering_fields = ["created_at"]
+    ordering_fields = ["created_at", "modified_at"]
     ordering = ["assessment", "pk"]
 
     def select(self):
@@ -369,7 +370,7 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class ActionItemFilter(filters.FilterSet):
+class ActionItemFilter(ModifiedSinceFilterSet):
     status = filters.ChoiceFilter(choices=choices.ActionStatus.choices)
     priority = filters.ChoiceFilter(choices=choices.Priority.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue today"))
@@ -482,7 +483,7 @@ class CampaignProgressSerializer(serializers.Serializer):
     overdue_items = serializers.IntegerField()
 
 
-class CampaignFilter(filters.FilterSet):
+class CampaignFilter(ModifiedSinceFilterSet):
     status = filters.ChoiceFilter(choices=choices.CampaignStatus.choices)
     year = filters.NumberFilter(min_value=2000, max_value=2100)
     province = filters.CharFilter(field_name="authority__province__code", label=_("Province code"))

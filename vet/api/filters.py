@@ -1,4 +1,8 @@
-"""Filters of the registry API. Free text (`q`) ignores diacritics on every database."""
+"""Filters of the registry API. Free text (`q`) ignores diacritics on every database.
+
+Every list endpoint's filter set derives from `ModifiedSinceFilterSet`, so that another system can mirror
+VETtrack with `modified_since` plus the deletions feed (vet/api/sync.py); tests/test_api_sync.py walks the
+routers to hold every list to it."""
 
 import datetime
 
@@ -52,11 +56,31 @@ def _text_condition(paths: list[str], value: str) -> Q:
     return condition
 
 
-class RegistryFilterSet(filters.FilterSet):
+MODIFIED_SINCE_LABEL = _("Changed at or after (ISO 8601)")
+
+
+class ModifiedSinceFilterSet(filters.FilterSet):
+    """`modified_since`: the rows changed at or after that moment (a bad value is a 400 naming it). A row has changed
+    when one of its `changed_at` date-times is that late: its own `modified_at` by default, plus those of the rows
+    nested in it (a framework's criteria, a checklist's items), or, for a model without `modified_at`, whatever
+    marks its changes."""
+
+    modified_since = UTCDateTimeFilter(method="filter_modified_since", label=MODIFIED_SINCE_LABEL)
+    changed_at: tuple[str, ...] = ("modified_at",)
+
+    def filter_modified_since(self, queryset, name, value):
+        changed = Q()
+        for path in self.changed_at:
+            if "__" in path:  # through a relation: a subquery of ids, so that no row comes twice
+                related = queryset.model._base_manager.filter(**{f"{path}__gte": value})
+                changed |= Q(pk__in=related.values("pk"))
+            else:
+                changed |= Q(**{f"{path}__gte": value})
+        return queryset.filter(changed)
+
+
+class RegistryFilterSet(ModifiedSinceFilterSet):
     q = filters.CharFilter(method="filter_text", label=_("Free text (diacritics optional)"))
-    modified_since = UTCDateTimeFilter(
-        field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
-    )
     text_paths: list[str] = ["search_text"]
 
     def filter_text(self, queryset, name, value):
@@ -167,18 +191,17 @@ class PartnerFilter(InstitutionOwnedFilter):
         fields = ["agreement_type"]
 
 
-class AccreditationFrameworkFilter(filters.FilterSet):
-    modified_since = UTCDateTimeFilter(
-        field_name="modified_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601)")
-    )
+class AccreditationFrameworkFilter(ModifiedSinceFilterSet):
+    changed_at = ("modified_at", "criteria__modified_at", "criteria__standards__modified_at")
 
     class Meta:
         model = AccreditationFramework
         fields = ["target"]
 
 
-class ReadinessProfileFilter(filters.FilterSet):
+class ReadinessProfileFilter(ModifiedSinceFilterSet):
     on = filters.DateFilter(method="filter_on", label=_("In force on this day"))
+    changed_at = ("modified_at", "indicators__modified_at")
 
     class Meta:
         model = ReadinessProfile
@@ -189,7 +212,9 @@ class ReadinessProfileFilter(filters.FilterSet):
 
 
 class ReadinessFilter(filters.FilterSet):
-    """Filters of the readiness list; `status` and `on` are applied by the view (they need the evaluation)."""
+    """Filters of the readiness list; `status` and `on` are applied by the view (they need the evaluation). No
+    `modified_since`: readiness is computed on the day asked for from rows that each have their own list (a
+    status changes with the date alone), so a mirror reads it whole or computes it from what it mirrored."""
 
     province = filters.CharFilter(field_name="institution__province__code", label=_("Province code"))
     institution = filters.CharFilter(field_name="institution__code", label=_("Institution code"))

@@ -56,8 +56,9 @@ class DeletionsView(APIView):
             if not permissions.has_permission(request.user, permissions.VIEW, model):
                 continue
             history = getattr(model, model._meta.simple_history_manager_attribute)
+            # One past the limit: a single model with more than LIMIT deletions must still say `truncated`.
             for pk, deleted_at in (history.filter(history_type="-", history_date__gte=since)
-                                   .order_by("history_date").values_list("id", "history_date")[:LIMIT]):
+                                   .order_by("history_date").values_list("id", "history_date")[:LIMIT + 1]):
                 rows.append({"model": model._meta.label_lower, "id": pk, "deleted_at": deleted_at})
         rows.sort(key=lambda r: (r["deleted_at"], r["model"], r["id"]))
         return Response({"since": since, "truncated": len(rows) > LIMIT, "results": rows[:LIMIT]})
