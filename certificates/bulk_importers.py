@@ -199,7 +199,9 @@ class ResultsKind(ImportKind):
         try:
             plan = importers.check_file(path, cohort=context.cohort, kind=importers.RESULTS, filename=filename)
             context.progress(60, _("Comparing with the database"))
+            # The dry run changes the plan's enrolments in memory before it rolls back: write from a fresh plan.
             summary = importers.apply_plan(user=context.user, plan=plan, dry_run=True)
+            plan = importers.check_file(path, cohort=context.cohort, kind=importers.RESULTS, filename=filename)
         except vet_importers.ImportRejected as rejected:
             errors = Errors()
             for error in rejected.errors:

@@ -176,3 +176,29 @@ def test_template_has_the_headers_and_instructions():
     text = " ".join(str(c.value) for r in book["instructions"].iter_rows() for c in r if c.value)
     assert "citizen_id" in text and "dd/mm/yyyy" in text
     assert next(csv.reader(io.StringIO(kind.template_csv().decode("utf-8-sig")))) == HEADER
+
+
+def test_results_of_a_cohort_go_through_the_same_jobs_from_csv(world, cohort, rules):
+    """The results kind delegates to certificates.importers (the services classify and recognise graduation);
+    the job flow adds CSV, the preview as a dry run, and all-or-nothing writing."""
+    enrolment = factories.EnrolmentFactory(cohort=cohort, final_score=None, classification="", graduated=False,
+                                           graduation_decision_number="", graduation_date=None,
+                                           learner=factories.LearnerFactory(citizen_id="082204000001"))
+    header = ["Số định danh cá nhân", "Điểm tổng kết", "Hoàn thành chương trình", "Số quyết định tốt nghiệp",
+              "Ngày quyết định tốt nghiệp"]
+    with translation.override("en"):
+        job = jobs.start(user=world.staff_a, kind="results", cohort=cohort,
+                         upload=csv_file([["082204000001", "3,45", "có", "245/QĐ-CĐ", "30/06/2026"]], header=header))
+    assert job.status == ImportJob.Status.CHECKED, job.errors
+    assert job.counts == {"rows": 1, "recorded": 1, "graduated": 1, "unchanged": 0}
+    enrolment.refresh_from_db()
+    assert enrolment.final_score is None  # the preview was a dry run
+    assert confirm(world.staff_a, job).status == ImportJob.Status.DONE
+    enrolment.refresh_from_db()
+    assert (str(enrolment.final_score), enrolment.graduated) == ("3.45", True)
+    with translation.override("en"):
+        bad = jobs.start(user=world.staff_a, kind="results", cohort=cohort,
+                         upload=csv_file([["082204000009", "5", "có", "", ""]], header=header))
+    assert bad.status == ImportJob.Status.REJECTED and bad.error_count >= 1
+    with pytest.raises(Exception, match="may not import"), translation.override("en"):
+        jobs.start(user=world.staff_b, kind="results", cohort=cohort, upload=csv_file([], header=header))
