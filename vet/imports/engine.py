@@ -328,7 +328,8 @@ def _choice(table: Table, column: Column, text: pd.Series, filled: pd.Series) ->
     aliases = column.choices()
     values = _folded(text).map(aliases)
     bad = filled & values.isna()
-    allowed = ", ".join(sorted(set(aliases.values())))
+    labels = getattr(column.choices, "labels", None)
+    allowed = ", ".join(labels() if labels else sorted(set(aliases.values())))
     table.errors.add_rows(table, bad, column.key, lambda value: _(
         "'%(value)s' is not one of %(allowed)s") % {"value": value, "allowed": allowed})
     return values.astype(object).where(~bad, None)
@@ -367,19 +368,25 @@ CONVERTERS = {
 }
 
 
-def choice_map(choice_class, extra: Mapping[str, str] | None = None) -> Callable[[], dict[str, str]]:
+class choice_map:  # noqa: N801 - used like a function in the column declarations
     """Accepted spellings of a TextChoices (its values, its labels in Vietnamese and English, and `extra` spellings
-    → value), folded."""
-    from django.utils import translation
+    → value), folded; `labels()` names the choices in the active language for the messages."""
 
-    def aliases() -> dict[str, str]:
-        spelled = {fold(value): value for value in choice_class.values}
-        spelled |= {fold(spelling): value for spelling, value in (extra or {}).items()}
+    def __init__(self, choice_class, extra: Mapping[str, str] | None = None):
+        self.choice_class, self.extra = choice_class, extra or {}
+
+    def __call__(self) -> dict[str, str]:
+        from django.utils import translation
+
+        spelled = {fold(value): value for value in self.choice_class.values}
+        spelled |= {fold(spelling): value for spelling, value in self.extra.items()}
         for language in ("vi", "en"):
             with translation.override(language):
-                spelled |= {fold(str(label)): value for value, label in choice_class.choices}
+                spelled |= {fold(str(label)): value for value, label in self.choice_class.choices}
         return spelled
-    return aliases
+
+    def labels(self) -> list[str]:
+        return [str(label) for label in self.choice_class.labels]
 
 
 def lookup(table: Table, key: str, known: Mapping[str, object], message: Callable[[str], str]) -> pd.Series:
