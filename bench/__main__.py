@@ -429,6 +429,14 @@ def main(only: str = ""):
             from bench.certificates import bench_certificates
 
             bench_certificates(_report)
+        if only in ("", "imports"):
+            from bench.imports import bench_imports
+
+            bench_imports(_report)
+        if only in ("", "reports"):
+            from bench.reports import bench_province_report
+
+            bench_province_report(_report)
         if only in ("", "catalogue"):
             from bench.catalogue import bench_catalogue
 

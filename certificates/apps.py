@@ -35,23 +35,25 @@ class CertificatesConfig(AppConfig):
         permissions.register_public_model(ClassificationRule)
 
         # Plan targets count the diplomas and certificates issued (re-issues are not new graduates).
-        from decimal import Decimal
-
         from django.db.models import Count
         from django.db.models.functions import ExtractYear
 
         from vet import choices as vet_choices
         from vet import target_actuals
 
-        def diplomas_issued_source(scope, years):
-            rows = dict(Diploma.objects.filter(institution__in=scope.institutions(), replaces__isnull=True,
-                                               issued_on__year__in=years)
-                        .exclude(status=choices.DiplomaStatus.PENDING)
-                        .annotate(issue_year=ExtractYear("issued_on")).values_list("issue_year")
-                        .annotate(n=Count("pk")).values_list("issue_year", "n").order_by())
-            return {y: Decimal(rows.get(y, 0)) for y in years}
+        def diplomas_issued_counts(scope, years):
+            counts = {}
+            for institution_id, year, n in (
+                Diploma.objects.filter(institution__in=scope.institutions(), replaces__isnull=True,
+                                       issued_on__year__in=years)
+                .exclude(status=choices.DiplomaStatus.PENDING)
+                .annotate(issue_year=ExtractYear("issued_on")).values_list("institution_id", "issue_year")
+                .annotate(n=Count("pk")).values_list("institution_id", "issue_year", "n").order_by()
+            ):
+                counts.setdefault(institution_id, {})[year] = n
+            return counts
 
-        target_actuals.register_actual_source(vet_choices.TargetMetric.DIPLOMAS_ISSUED, diplomas_issued_source)
+        target_actuals.register_count_source(vet_choices.TargetMetric.DIPLOMAS_ISSUED, diplomas_issued_counts)
 
         # Learners and results in the bulk imports (vet.imports).
         from vet import imports

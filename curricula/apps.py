@@ -93,23 +93,26 @@ class CurriculaConfig(AppConfig):
         # Plan targets: curricula overdue for review at the end of each year (their version approved by then,
         # with its next review before then).
         import datetime
-        from decimal import Decimal
+        from collections import Counter, defaultdict
 
         from vet import target_actuals
 
-        def overdue_source(scope, years):
+        def overdue_counts(scope, years):
             rows = list(CurriculumVersion.objects.filter(
                 curriculum__institution__in=scope.institutions(), approved_on__isnull=False,
                 status__in=[choices.VersionStatus.APPROVED, choices.VersionStatus.SUPERSEDED],
-            ).order_by("approved_on", "pk").values_list("curriculum_id", "approved_on", "next_review_on"))
-            result = {}
+            ).order_by("approved_on", "pk").values_list("curriculum__institution_id", "curriculum_id", "approved_on",
+                                                        "next_review_on"))
+            counts = defaultdict(Counter)
             for year in years:
                 end = min(datetime.date(year, 12, 31), datetime.date.today())
                 current = {}
-                for curriculum_id, approved_on, next_review_on in rows:
+                for institution_id, curriculum_id, approved_on, next_review_on in rows:
                     if approved_on <= end:
-                        current[curriculum_id] = next_review_on
-                result[year] = Decimal(sum(1 for due in current.values() if due is not None and due < end))
-            return result
+                        current[curriculum_id] = (institution_id, next_review_on)
+                for institution_id, due in current.values():
+                    if due is not None and due < end:
+                        counts[institution_id][year] += 1
+            return counts
 
-        target_actuals.register_actual_source(vet_choices.TargetMetric.CURRICULA_REVIEW_OVERDUE, overdue_source)
+        target_actuals.register_count_source(vet_choices.TargetMetric.CURRICULA_REVIEW_OVERDUE, overdue_counts)

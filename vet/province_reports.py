@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import choices, dashboard, rendering, target_dashboard
 from .models import ProvinceReport
-from .selectors import accredited_on
+from .selectors import list_accreditation_on
 
 STATUS_FILLS = {
     choices.TargetStatus.ON_TRACK: "D8F0E0", choices.TargetStatus.MET: "D8F0E0",
@@ -76,8 +76,9 @@ def collect(report: ProvinceReport, *, progress=None) -> dict:
     step(60, _("Accreditation, curricula and diplomas by school"))
     schools = target_dashboard.school_breakdown(province, year)
     metric = choices.TargetMetric
+    accredited = list_accreditation_on([line.institution.pk for line in schools], today)
     school_rows = [{
-        "institution": line.institution, "accredited": accredited_on(line.institution.pk, today),
+        "institution": line.institution, "accredited": accredited[line.institution.pk],
         "overdue": line.values.get(metric.CURRICULA_REVIEW_OVERDUE),
         "diplomas": line.values.get(metric.DIPLOMAS_ISSUED), "graduates": line.values.get(metric.GRADUATES),
         "employment": line.values.get(metric.EMPLOYMENT_6M),

@@ -214,18 +214,29 @@ def list_self_assessments() -> QuerySet[SelfAssessment]:
 def accredited_on(institution_id: int, day: datetime.date) -> bool | None:
     """Whether the institution's latest decided external assessment on `day` is a pass still in force then
     (decision date + the framework's certificate validity); None when it has never been assessed."""
-    latest = (
+    return list_accreditation_on([institution_id], day)[institution_id]
+
+
+def list_accreditation_on(institution_ids, day: datetime.date) -> dict[int, bool | None]:
+    """`accredited_on` for several institutions at once, in one query: by institution id, None when never
+    assessed."""
+    latest = {}
+    for institution_id, decision, decided, validity in (
         ExternalAssessment.objects.filter(status=ExternalStatus.DECIDED, decision_date__lte=day,
-                                          self_assessment__institution_id=institution_id)
-        .order_by("-decision_date", "-pk")
-        .values_list("decision", "decision_date", "self_assessment__framework__certificate_validity_years")
-        .first()
-    )
-    if latest is None:
-        return None
-    decision, decided, validity = latest
-    if decision != ExternalDecision.PASS:
-        return False
-    if validity:
-        return add_years(decided, validity) >= day
-    return True
+                                          self_assessment__institution_id__in=list(institution_ids))
+        .order_by("decision_date", "pk")
+        .values_list("self_assessment__institution_id", "decision", "decision_date",
+                     "self_assessment__framework__certificate_validity_years")
+    ):
+        latest[institution_id] = (decision, decided, validity)  # the last one wins
+    result: dict[int, bool | None] = {}
+    for institution_id in institution_ids:
+        if institution_id not in latest:
+            result[institution_id] = None
+            continue
+        decision, decided, validity = latest[institution_id]
+        if decision != ExternalDecision.PASS:
+            result[institution_id] = False
+        else:
+            result[institution_id] = add_years(decided, validity) >= day if validity else True
+    return result

@@ -112,6 +112,71 @@ def test_diplomas_issued_and_overdue_curricula_come_from_their_apps():
     assert counts == {2021: D(0), 2023: D(1), 2024: D(1)}
 
 
+def _school_with_figures(n: int, province, admin, framework):
+    """A school whose figures of 2025 depend on n: designations, outcomes, an overdue curriculum, diplomas, and an
+    accreditation in force for even n."""
+    from vet.models import ExternalAssessment, SelfAssessment
+
+    school = factories.InstitutionFactory(province=province)
+    occupation = factories.OccupationFactory()
+    factories.KeyOccupationDesignationFactory(institution=school, occupation=occupation, period_start=2021,
+                                              period_end=2030)
+    OccupationOutcome.objects.create(institution=school, occupation=occupation, level=occupation.level, year=2025,
+                                     enrolment=10 * n, graduates=4 + n, employed_6m=3 + n)
+    version = factories.CurriculumVersionFactory(curriculum=factories.CurriculumFactory(institution=school,
+                                                                                        occupation=occupation),
+                                                 status="approved", approved_on=datetime.date(2020 + n, 3, 1),
+                                                 next_review_on=datetime.date(2023 + n, 3, 1))
+    if n % 2 == 0:
+        sa = SelfAssessment.objects.create(institution=school, framework=framework, year=2024, status="submitted")
+        ExternalAssessment.objects.create(self_assessment=sa, assessor=admin, status="decided", decision="pass",
+                                          decision_date=datetime.date(2024, 5, 1))
+    if n:
+        from certificates import services as certificate_services
+
+        factories.DiplomaTemplateFactory(institution=school)
+        cohort = factories.CohortFactory(curriculum_version=version)
+        enrolments = [factories.EnrolmentFactory(cohort=cohort) for _ in range(n)]
+        certificate_services.issue_many(user=admin, enrolment_ids=[e.pk for e in enrolments],
+                                        issued_on=datetime.date(2025, 7, 1), render=lambda ds: [b"%PDF-1.7"] * len(ds))
+    return school
+
+
+@pytest.mark.django_db
+def test_school_breakdown_gives_each_schools_own_figures_in_a_number_of_queries_that_does_not_grow():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    loaders.load_readiness_profiles()
+    province = factories.ProvinceFactory(code="87")
+    merged = factories.ProvinceFactory(code="82", successor=province, valid_to=datetime.date(2025, 6, 30))
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    framework = factories.AccreditationFrameworkFactory(certificate_validity_years=5)
+    _school_with_figures(0, province, admin, framework)
+    with CaptureQueriesContext(connection) as one:
+        target_dashboard.school_breakdown(province, 2025)
+    for n in range(1, 5):
+        _school_with_figures(n, merged if n % 2 else province, admin, framework)
+    _school_with_figures(5, factories.ProvinceFactory(code="31"), admin, framework)  # another province
+    with CaptureQueriesContext(connection) as five:
+        lines = target_dashboard.school_breakdown(province, 2025)
+    assert len(lines) == 5 and len(five) == len(one)
+    sources = target_actuals.actual_sources()
+    for line in lines:  # what each school's figures are when asked one school at a time
+        alone = target_actuals.Scope(None, "", institution_ids=frozenset({line.institution.pk}))
+        assert line.values == {m: sources[m](alone, [2025])[2025] for m in target_dashboard.OWN_INDICATORS}
+    metric = choices.TargetMetric
+    assert sorted(line.values[metric.DIPLOMAS_ISSUED] for line in lines) == [D(0), D(1), D(2), D(3), D(4)]
+    assert sorted(line.values[metric.ACCREDITED_INSTITUTIONS] for line in lines) == [D(0), D(0), D(1), D(1), D(1)]
+    assert sorted(line.values[metric.CURRICULA_REVIEW_OVERDUE] for line in lines) == [D(0), D(0), D(1), D(1), D(1)]
+    assert sorted(line.values[metric.EMPLOYMENT_6M] for line in lines) == [D(75), D(80), D("83.3"), D("85.7"),
+                                                                             D("87.5")]
+    assert all(line.values[metric.KEY_OCCUPATIONS] == 1 for line in lines)
+    later = target_dashboard.school_breakdown(province, THIS_YEAR + 1)
+    assert all(line.values[metric.KEY_OCCUPATIONS_READY] is None and line.values[metric.GRADUATES] is None
+               for line in later)
+
+
 @pytest.mark.django_db
 def test_a_period_target_cumulates_its_yearly_actuals_from_its_baseline_year():
     province = factories.ProvinceFactory(code="82")
