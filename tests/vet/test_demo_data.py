@@ -192,6 +192,7 @@ def test_load_demo_data_creates_one_login_per_role(demo):
     call_command("demo_info", stdout=out)
     printed = out.getvalue()
     assert "demo_info" in demo  # the loader points to the one command that prints the logins
+    assert "/admin/targets/" in printed and "/admin/imports/" in printed
     assert {u.role for u in demo_users} == set(choices.Role.values)
     for demo_user in demo_users:
         user = User.objects.get(username=demo_user.username)

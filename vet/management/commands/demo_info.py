@@ -26,6 +26,11 @@ class Command(BaseCommand):
         for label, path in (("Site", "/"), ("English", "/en/"), ("Programs", "/chuong-trinh/"),
                             ("Admin", "/admin/"), ("API root", "/api/v1/"), ("API docs", "/api/docs/")):
             self.stdout.write(f"  {label + ':':<10} {base}{path}")
+        self.stdout.write("\nTo try (docs/guides/targets.md, docs/guides/imports.md):")
+        for label, path in (("Targets dashboard, reports (admin, officers)", "/admin/targets/"),
+                            ("Data imports (admin, school staff)", "/admin/imports/")):
+            self.stdout.write(f"  {label + ':':<46} {base}{path}")
+        self.stdout.write("  Demo learner files, with errors then clean: certificates/data/demo/imports/")
         try:
             from certificates.demo import demo_diplomas
 
