@@ -25,9 +25,10 @@ from curricula.choices import VersionStatus
 from vet import importers as vet_importers
 from vet import permissions
 from vet.bulk_writes import insert_with_history
+from vet.downloads import csv_bytes
 from vet.imports import register
-from vet.imports.base import Checked, Context, ImportKind, WriteRefused
-from vet.imports.engine import CHOICE, CODE, DATE, TEXT, Column, Errors, Table, choice_map
+from vet.imports.base import Checked, Context, ImportKind, WriteRefused, rejected_errors
+from vet.imports.engine import CHOICE, CODE, DATE, TEXT, Column, Table, choice_map
 
 from . import choices, importers
 from .models import Cohort, Enrolment, Learner
@@ -203,10 +204,7 @@ class ResultsKind(ImportKind):
             summary = importers.apply_plan(user=context.user, plan=plan, dry_run=True)
             plan = importers.check_file(path, cohort=context.cohort, kind=importers.RESULTS, filename=filename)
         except vet_importers.ImportRejected as rejected:
-            errors = Errors()
-            for error in rejected.errors:
-                errors.add(error.row, error.column, error.message)
-            return Checked(errors=errors)
+            return Checked(errors=rejected_errors(rejected))
         counts = {"rows": summary.rows, "recorded": summary.recorded, "graduated": summary.graduated,
                   "unchanged": summary.unchanged}
         preview = [[_("Row"), *plan.headers.values()]]
@@ -217,10 +215,7 @@ class ResultsKind(ImportKind):
         try:
             summary = importers.apply_plan(user=context.user, plan=checked.payload)
         except vet_importers.ImportRejected as rejected:
-            errors = Errors()
-            for error in rejected.errors:
-                errors.add(error.row, error.column, error.message)
-            raise WriteRefused(errors) from None
+            raise WriteRefused(rejected_errors(rejected)) from None
         return {"rows": summary.rows, "recorded": summary.recorded, "graduated": summary.graduated,
                 "unchanged": summary.unchanged}
 
@@ -228,7 +223,7 @@ class ResultsKind(ImportKind):
         return importers.template_xlsx(importers.RESULTS)
 
     def template_csv(self) -> bytes:
-        return ("\ufeff" + ",".join(importers.COLUMNS[importers.RESULTS]) + "\r\n").encode("utf-8")
+        return csv_bytes(list(importers.COLUMNS[importers.RESULTS]), [])
 
 
 def _cell(value) -> str:

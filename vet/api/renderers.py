@@ -9,8 +9,9 @@ import io
 import json
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import renderers
+
+from vet.downloads import xlsx_cell
 
 
 def _flatten(value, prefix: str = "") -> dict:
@@ -60,12 +61,10 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 def _cell(value):
-    """A value Excel can hold: control characters (which a cell refuses) removed from text."""
+    """A value Excel can hold: nested data as JSON, control characters removed from text."""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    return xlsx_cell(value)
 
 
 class XLSXRenderer(renderers.BaseRenderer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from vet.downloads import csv_bytes
 
 from . import engine
 from .engine import Column, Errors, FileRejected, Table
@@ -165,9 +166,7 @@ class ImportKind:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     def template_csv(self) -> bytes:
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow([c.header for c in self.columns])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM tells Excel the file is UTF-8
+        return csv_bytes([c.header for c in self.columns], [])
 
 
 def instructions_intro() -> list[str]:
@@ -178,6 +177,14 @@ def instructions_intro() -> list[str]:
         _("The whole file is checked first and a preview lists every problem by row and column; if any row has a "
           "problem nothing is written. After the preview, confirm to write every row at once."),
     ]
+
+
+def rejected_errors(rejected) -> Errors:
+    """The row errors of an older importer's ImportRejected (vet.importers.RowError) as the job's errors."""
+    errors = Errors()
+    for error in rejected.errors:
+        errors.add(error.row, error.column, error.message)
+    return errors
 
 
 def refusal_messages(exc: Exception) -> list[tuple[str, str]]:

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vet import choices, data_services, exports, importers, permissions
+from vet.downloads import csv_bytes
 from vet.models import EquipmentChecklist, Institution, Occupation, OccupationOutcome, Province, Teacher
 from vet.services import save_registry_object
 from vet.text import fold
 
 from . import register
-from .base import Checked, Context, ImportKind, WriteRefused, refusal_messages
+from .base import Checked, Context, ImportKind, WriteRefused, refusal_messages, rejected_errors
 from .engine import BOOL, CHOICE, CODE, EMAIL, INT, TEXT, URL, Column, Errors, FileRejected, Table, choice_map, lookup
 
 INSTITUTION_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$")  # as vet.models.registry validates it
@@ -274,10 +275,7 @@ class _DelegatedKind(ImportKind):
         try:
             rows = self.parse(path, context, filename)
         except importers.ImportRejected as rejected:
-            errors = Errors()
-            for error in rejected.errors:
-                errors.add(error.row, error.column, error.message)
-            return Checked(errors=errors)
+            return Checked(errors=rejected_errors(rejected))
         except FileRejected as rejected:
             return Checked(errors=rejected.errors)
         checked = Checked(rows=len(rows), payload=rows, preview=self._raw_preview(path, filename))
@@ -310,7 +308,7 @@ class _DelegatedKind(ImportKind):
         return [[_("Row"), *head], *[[str(i + 2), *map(str, r)] for i, r in enumerate(frame.values.tolist())]]
 
     def template_csv(self) -> bytes:
-        return ("\ufeff" + ",".join(self.column_keys) + "\r\n").encode("utf-8")
+        return csv_bytes(list(self.column_keys), [])
 
 
 class _RolledBack(Exception):
